@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Install what anjia needs on Debian 12, and nothing when all is present.
+#   scripts/setup.sh run     build and run
+#   scripts/setup.sh test    + test tools (cmocka, sqlite3, node, chromium)
+#   scripts/setup.sh bench   + wrk
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mode=${1:-run}
+
+pkgs=(build-essential pkg-config libmicrohttpd-dev libjansson-dev libsodium-dev
+      libsqlite3-dev libxlsxwriter-dev)
+case "$mode" in
+  test)  pkgs+=(libcmocka-dev sqlite3 nodejs npm chromium fonts-noto-cjk clang-format) ;;
+  bench) pkgs+=(wrk sqlite3 procps) ;;
+esac
+
+missing=()
+for p in "${pkgs[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$p")
+  fi
+done
+# Node may come from elsewhere than Debian's package; accept a working one.
+if command -v node >/dev/null && command -v npm >/dev/null; then
+  keep=()
+  for p in "${missing[@]}"; do [[ $p == nodejs || $p == npm ]] || keep+=("$p"); done
+  missing=("${keep[@]}")
+fi
+
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}"
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO=sudo
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -q
+  $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+if [ "$mode" = test ]; then
+  # playwright-core (no browser download: tests use Debian's chromium).
+  if [ ! -d node_modules/playwright-core ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    echo "setup: npm ci"
+    npm ci --no-audit --no-fund --loglevel=error
+  fi
+fi

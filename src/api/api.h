@@ -1,0 +1,100 @@
+/*
+ * api.h - the JSON API: the request context every handler gets, the route
+ * table, and the entry point the HTTP server calls.
+ *
+ * A route declares the permission it needs: NULL for public routes, "" for
+ * any logged-in user, a permission code, or "@read" / "@write" / "@export"
+ * for the permission the route's {entity} declares. The dispatcher
+ * authenticates, authorizes, parses the body, and runs the handler inside
+ * one transaction (a write transaction for unsafe methods) that is committed
+ * only when the handler succeeds.
+ */
+#ifndef API_H
+#define API_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "core/http_router.h"
+#include "core/http_server.h"
+#include "domain/auth.h"
+#include "domain/entity.h"
+#include "store/db.h"
+
+struct api_app {
+    struct db *db;
+    const char *web_dir;   /* serve web/ from disk instead of the embedded copy */
+    int cookie_secure;     /* add "Secure" to the session cookie (behind TLS) */
+};
+
+struct api_route;
+
+struct api_ctx {
+    struct api_app *app;
+    struct http_req *http;
+    const struct api_route *route;
+    struct route_params params;
+    struct db_conn *conn;
+    struct auth_user *user;  /* NULL on public routes */
+    const char *token;       /* the session token presented */
+    int via_cookie;
+    json_t *body;            /* parsed body, or NULL when empty */
+    const struct entity *entity;
+    int64_t id;              /* {id}, when the route has one */
+    /* reply */
+    int status;              /* 200 unless set */
+    json_t *reply;           /* JSON reply (owned) */
+    char *raw;               /* or raw bytes (owned) */
+    size_t raw_len;
+    const char *raw_type;
+};
+
+typedef int (*api_fn)(struct api_ctx *ctx, struct app_err *err);
+
+enum api_route_flag {
+    ROUTE_OWN_TX = 1 << 0 /* the handler manages its own transactions */
+};
+
+struct api_route {
+    const char *method;
+    const char *pattern;
+    api_fn fn;
+    const char *perm;
+    unsigned flags;
+};
+
+extern const struct api_route api_routes[];
+extern const size_t api_routes_count;
+
+/* The http_server handler; payload is the struct api_app. */
+void api_handle(struct http_req *req, void *payload);
+/* Print the route table with entity routes expanded, as JSON lines. */
+void api_print_routes(FILE *fp);
+
+/* Helpers for handlers. */
+int api_body_object(struct api_ctx *ctx, struct app_err *err);
+const char *api_body_str(struct api_ctx *ctx, const char *key);
+
+/* Handlers, by file. */
+int api_health(struct api_ctx *ctx, struct app_err *err);
+int api_login(struct api_ctx *ctx, struct app_err *err);
+int api_logout(struct api_ctx *ctx, struct app_err *err);
+int api_me(struct api_ctx *ctx, struct app_err *err);
+int api_me_password(struct api_ctx *ctx, struct app_err *err);
+int api_meta_nav(struct api_ctx *ctx, struct app_err *err);
+int api_meta_entity(struct api_ctx *ctx, struct app_err *err);
+int api_permissions(struct api_ctx *ctx, struct app_err *err);
+int api_user_password(struct api_ctx *ctx, struct app_err *err);
+int api_user_unlock(struct api_ctx *ctx, struct app_err *err);
+int api_entity_list(struct api_ctx *ctx, struct app_err *err);
+int api_entity_get(struct api_ctx *ctx, struct app_err *err);
+int api_entity_create(struct api_ctx *ctx, struct app_err *err);
+int api_entity_update(struct api_ctx *ctx, struct app_err *err);
+int api_entity_export(struct api_ctx *ctx, struct app_err *err);
+
+/* Serve a file of the web UI (GET/HEAD outside /api/). */
+void api_static(struct http_req *req, struct api_app *app);
+
+#endif

@@ -1,0 +1,25 @@
+/*
+ * api_routes.c - every route of the API and the permission it needs, in one
+ * table. Specific routes come before the generic {entity} ones. The
+ * authorization tests walk this table (`anjia routes`).
+ */
+#include "api.h"
+
+const struct api_route api_routes[] = {
+        {"GET", "/api/v1/health", api_health, NULL, 0},
+        {"POST", "/api/v1/login", api_login, NULL, ROUTE_OWN_TX},
+        {"POST", "/api/v1/logout", api_logout, "", 0},
+        {"GET", "/api/v1/me", api_me, "", 0},
+        {"POST", "/api/v1/me/password", api_me_password, "", 0},
+        {"GET", "/api/v1/meta/nav", api_meta_nav, "", 0},
+        {"GET", "/api/v1/meta/entities/{entity}", api_meta_entity, "@read", 0},
+        {"GET", "/api/v1/permissions", api_permissions, "role.read", 0},
+        {"POST", "/api/v1/users/{id}/password", api_user_password, "user.write", 0},
+        {"POST", "/api/v1/users/{id}/unlock", api_user_unlock, "user.write", 0},
+        {"GET", "/api/v1/{entity}/export.xlsx", api_entity_export, "@export", 0},
+        {"GET", "/api/v1/{entity}", api_entity_list, "@read", 0},
+        {"POST", "/api/v1/{entity}", api_entity_create, "@write", 0},
+        {"GET", "/api/v1/{entity}/{id}", api_entity_get, "@read", 0},
+        {"PATCH", "/api/v1/{entity}/{id}", api_entity_update, "@write", 0},
+};
+const size_t api_routes_count = sizeof(api_routes) / sizeof(api_routes[0]);

@@ -1,0 +1,279 @@
+/*
+ * demo.c - deterministic demo data: projects, buildings, units, owners and
+ * one user per role. The same seed and scale always give the same data.
+ */
+#include "demo.h"
+
+#include <string.h>
+
+#include "audit.h"
+#include "core/log.h"
+#include "core/timeutil.h"
+
+/* splitmix64: small, fast, and the same on every machine. */
+static uint64_t next_rand(uint64_t *state)
+{
+    uint64_t z = (*state += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+static unsigned pick(uint64_t *st, unsigned n)
+{
+    return (unsigned)(next_rand(st) % n);
+}
+
+static const char *const surnames[] = {
+        "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱",
+        "胡", "郭", "何", "高", "林", "罗", "郑", "梁", "谢", "宋", "唐", "许", "韩", "冯",
+        "邓", "曹", "彭", "曾", "肖", "田", "董", "袁", "潘", "于", "蒋", "蔡", "余", "杜",
+        "叶", "程", "苏", "魏", "吕", "丁", "任", "沈", "姚", "卢", "姜", "崔", "钟", "谭",
+        "陆", "汪", "范", "金", "石", "廖", "贾", "夏", "韦", "方", "白", "邹", "孟", "熊",
+        "秦", "邱", "江", "尹", "薛", "闫", "段", "雷", "侯", "龙", "史", "陶", "黎", "贺",
+        "顾", "毛", "郝", "龚", "邵", "万", "钱", "严", "武", "戴", "莫", "孔", "汤", "欧阳",
+};
+
+static const char *const given_m[] = {
+        "伟", "强", "磊", "军", "洋", "勇", "杰", "涛", "明", "超", "刚", "平", "辉", "鹏",
+        "华", "飞", "鑫", "波", "斌", "宇", "浩", "凯", "健", "俊", "帆", "帅", "旭", "宁",
+        "龙", "林", "建国", "志强", "海涛", "文博", "子轩", "浩然", "俊杰", "天宇", "国庆", "建华",
+};
+
+static const char *const given_f[] = {
+        "芳", "娜", "敏", "静", "丽", "艳", "娟", "霞", "燕", "玲", "婷", "雪", "慧", "莹",
+        "晶", "倩", "琳", "颖", "欣", "佳", "秀英", "桂英", "雨涵", "欣怡", "梓涵", "诗琪", "佳怡", "晓燕",
+        "美玲", "丽华",
+};
+
+static const struct {
+    const char *name, *city, *district;
+} project_names[] = {
+        {"和悦府", "杭州", "余杭区良渚街道"},   {"锦绣华庭", "南京", "江宁区秣陵街道"},
+        {"云栖湾", "苏州", "吴中区太湖新城"},   {"翡翠公馆", "合肥", "滨湖新区"},
+        {"滨江壹号", "武汉", "江岸区沿江大道"}, {"观澜苑", "成都", "天府新区"},
+        {"紫金花园", "南京", "栖霞区仙林大道"}, {"御景园", "杭州", "萧山区钱江世纪城"},
+        {"春风里", "苏州", "工业园区星湖街"},   {"星河湾", "合肥", "包河区"},
+        {"香樟园", "武汉", "洪山区光谷"},       {"锦江华府", "成都", "锦江区"},
+};
+
+static const char *const layouts[] = {"两室两厅一卫", "三室两厅一卫", "三室两厅两卫",
+                                      "四室两厅两卫"};
+static const int layout_area_dm2[] = {8937, 10568, 12312, 14285};
+
+static void person_name(uint64_t *st, char *out, size_t size, int *male)
+{
+    *male = pick(st, 2) == 0;
+    const char *s = surnames[pick(st, ARRAY_LEN(surnames))];
+    const char *g = *male ? given_m[pick(st, ARRAY_LEN(given_m))]
+                          : given_f[pick(st, ARRAY_LEN(given_f))];
+    snprintf(out, size, "%s%s", s, g);
+}
+
+static int seed_projects(struct db_conn *c, uint64_t *st, int scale, struct demo_counts *n)
+{
+    char at[32];
+    time_now_iso(at, sizeof(at));
+    int64_t company = 0;
+    int rc = db_query_int64(c, &company,
+                            "INSERT INTO companies (name, uscc, created_at) VALUES (?,?,?)"
+                            " RETURNING id",
+                            "ttt", "安家置业集团有限公司", "91350100M000100Y43", at);
+    if (rc < 0)
+        return rc;
+    int projects = 3 * scale;
+    for (int p = 0; p < projects; p++) {
+        int64_t pid = 0;
+        char code[16], name[64], permits[128], address[128];
+        int base = p % (int)ARRAY_LEN(project_names);
+        snprintf(code, sizeof(code), "P%03d", p + 1);
+        if (p < (int)ARRAY_LEN(project_names))
+            snprintf(name, sizeof(name), "%s", project_names[base].name);
+        else
+            snprintf(name, sizeof(name), "%s%d期", project_names[base].name,
+                     p / (int)ARRAY_LEN(project_names) + 1);
+        snprintf(permits, sizeof(permits), "%s房预售证第2025%04d号", project_names[base].city,
+                 100 + p * 7);
+        snprintf(address, sizeof(address), "%s市%s%d号", project_names[base].city,
+                 project_names[base].district, 88 + p);
+        static const char *const statuses[] = {"selling", "delivering", "selling", "delivered"};
+        rc = db_query_int64(c, &pid,
+                            "INSERT INTO projects (company_id, code, name, city, address,"
+                            " presale_permits, status, created_at, updated_at)"
+                            " VALUES (?,?,?,?,?,?,?,?,?) RETURNING id",
+                            "itttttttt", company, code, name, project_names[base].city, address,
+                            permits, statuses[p % 4], at, at);
+        if (rc < 0)
+            return rc;
+        n->projects++;
+        int buildings = 4;
+        for (int b = 1; b <= buildings; b++) {
+            int64_t bid = 0;
+            char bcode[8], bname[32];
+            int floors = 11 + pick(st, 8);
+            snprintf(bcode, sizeof(bcode), "%d", b);
+            snprintf(bname, sizeof(bname), "%d号楼", b);
+            rc = db_query_int64(c, &bid,
+                                "INSERT INTO buildings (project_id, code, name, floors, created_at)"
+                                " VALUES (?,?,?,?,?) RETURNING id",
+                                "ittit", pid, bcode, bname, (int64_t)floors, at);
+            if (rc < 0)
+                return rc;
+            n->buildings++;
+            for (int u = 1; u <= 2; u++) {
+                for (int f = 1; f <= floors; f++) {
+                    for (int r = 1; r <= 2; r++) {
+                        char room[16], rcode[32];
+                        int lay = (u + r) % 2 + (f > floors / 2 ? 2 : 0);
+                        snprintf(room, sizeof(room), "%d%02d", f, r);
+                        snprintf(rcode, sizeof(rcode), "%d-%d-%s", b, u, room);
+                        int64_t area = layout_area_dm2[lay] + (int64_t)pick(st, 120);
+                        int64_t price_per_m2 = 18000 + (int64_t)pick(st, 9000) + f * 120;
+                        /* price in fen: area dm² × yuan/m² (dm² = 0.01 m², ×100 fen/yuan) */
+                        int64_t price = area * price_per_m2 / 100 * 100;
+                        unsigned roll = pick(st, 100);
+                        const char *status = roll < 55   ? "signed"
+                                             : roll < 65 ? "reserved"
+                                             : roll < 80 ? "delivered"
+                                                         : "unsold";
+                        int64_t measured = strcmp(status, "delivered") == 0
+                                                   ? area - 60 + (int64_t)pick(st, 150)
+                                                   : 0;
+                        int64_t uid = 0;
+                        rc = db_query_int64(
+                                c, &uid,
+                                "INSERT INTO units (project_id, building_id, room_code, unit_no,"
+                                " floor, room, layout, usage, contract_area_dm2,"
+                                " measured_area_dm2, list_price_fen, status, created_at)"
+                                " VALUES (?,?,?,?,?,?,?,'residential',?,NULLIF(?, 0),?,?,?) RETURNING id",
+                                "iittittiiitt", pid, bid, rcode, u == 1 ? "1" : "2", (int64_t)f,
+                                room, layouts[lay], area, measured, price,
+                                status, at);
+                        if (rc < 0)
+                            return rc;
+                        n->units++;
+                        if (strcmp(status, "unsold") == 0)
+                            continue;
+                        /* One owner, sometimes a co-owning spouse. */
+                        int owners = pick(st, 3) == 0 ? 2 : 1;
+                        for (int o = 0; o < owners; o++) {
+                            char cname[32];
+                            int male;
+                            person_name(st, cname, sizeof(cname), &male);
+                            int64_t cid = 0;
+                            rc = db_query_int64(
+                                    c, &cid,
+                                    "INSERT INTO customers (kind, name, gender, hukou, marital,"
+                                    " created_at, updated_at) VALUES ('person',?,?,?,?,?,?)"
+                                    " RETURNING id",
+                                    "tttttt", cname, male ? "male" : "female",
+                                    pick(st, 10) < 7 ? "local" : "nonlocal",
+                                    owners == 2 ? "married" : (pick(st, 2) ? "married" : "single"),
+                                    at, at);
+                            if (rc < 0)
+                                return rc;
+                            n->customers++;
+                            rc = db_run(c,
+                                        "INSERT INTO unit_owners (unit_id, customer_id, share_bp,"
+                                        " is_primary) VALUES (?,?,?,?)",
+                                        "iiii", uid, cid, (int64_t)(owners == 2 ? 5000 : 10000),
+                                        (int64_t)(o == 0));
+                            if (rc < 0)
+                                return rc;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    return 0;
+}
+
+static const struct {
+    const char *username, *display_name, *role, *department;
+    int all_projects;
+} demo_users[] = {
+        {"agent", "王丽", "agent", "客服部", 0},
+        {"contract", "李娜", "contract", "客服部", 0},
+        {"mortgage", "张伟", "mortgage", "客服部", 0},
+        {"manager", "刘洋", "manager", "客服部", 1},
+        {"engineer", "陈刚", "engineer", "工程部", 0},
+        {"finance", "赵敏", "finance", "财务部", 0},
+        {"property", "孙强", "property", "物业公司", 0},
+};
+
+int demo_generate(struct db *db,
+                  int scale,
+                  uint64_t seed,
+                  const char *password,
+                  struct demo_counts *counts,
+                  struct app_err *err)
+{
+    memset(counts, 0, sizeof(*counts));
+    if (scale < 1)
+        scale = 1;
+    uint64_t st = seed;
+    struct db_conn *c = db_acquire(db);
+    int rc = db_begin(c, 1);
+    if (rc < 0)
+        goto done;
+    int64_t existing = 0;
+    rc = db_query_int64(c, &existing, "SELECT COUNT(*) FROM projects", "");
+    if (rc < 0)
+        goto done;
+    if (existing == 0) {
+        rc = seed_projects(c, &st, scale, counts);
+        if (rc < 0) {
+            app_err_set(err, rc, NULL, "demo data failed: %s", db_errmsg(c));
+            goto done;
+        }
+        json_t *detail = json_pack("{s:i, s:i, s:i, s:i, s:i}", "scale", scale, "projects",
+                                   counts->projects, "buildings", counts->buildings, "units",
+                                   counts->units, "customers", counts->customers);
+        rc = audit_append(c, 0, "system", "seed", "projects", 0, NULL, detail);
+        json_decref(detail);
+        if (rc < 0)
+            goto done;
+    }
+    for (size_t i = 0; i < ARRAY_LEN(demo_users); i++) {
+        int64_t uid = 0;
+        if (auth_user_id(c, demo_users[i].username, &uid) == 0)
+            continue;
+        rc = auth_create_user(c, &uid, demo_users[i].username, demo_users[i].display_name,
+                              demo_users[i].role, demo_users[i].department,
+                              demo_users[i].all_projects, password, err);
+        if (rc < 0)
+            goto done;
+        counts->users++;
+        if (!demo_users[i].all_projects) {
+            /* Staff see the first two projects; engineering only the first. */
+            int64_t limit = strcmp(demo_users[i].role, "engineer") == 0 ? 1 : 2;
+            rc = db_run(c,
+                        "INSERT INTO user_projects (user_id, project_id)"
+                        " SELECT ?, id FROM projects ORDER BY id LIMIT ?",
+                        "ii", uid, limit);
+            if (rc < 0)
+                goto done;
+        }
+    }
+    rc = db_commit(c);
+done:
+    if (db_in_tx(c))
+        db_rollback(c);
+    db_release(c);
+    return rc < 0 ? rc : 0;
+}
+
+size_t demo_user_count(void)
+{
+    return ARRAY_LEN(demo_users);
+}
+
+const char *demo_user_name(size_t i, const char **role_label)
+{
+    static const char *const labels[] = {"客服专员", "签约专员", "按揭专员", "客服经理",
+                                          "工程部",   "财务部",   "物业公司"};
+    if (role_label)
+        *role_label = labels[i];
+    return demo_users[i].username;
+}

@@ -1,0 +1,369 @@
+/*
+ * entities.c - the declared entities of the foundation: users, roles,
+ * projects, buildings, units, customers and the audit trail. One row per
+ * field; the generic code in entity.c does the rest.
+ */
+#include <string.h>
+
+#include <sodium.h>
+
+#include "core/crypto.h"
+#include "entity.h"
+#include "nav.h"
+#include "rbac.h"
+
+#define SCOPE_BY_PROJECT "t.project_id IN (SELECT project_id FROM user_projects WHERE user_id = ?)"
+
+/*---- Options ----*/
+
+static const struct field_option user_status[] = {
+        {"active", "启用", "Active", "green"},
+        {"disabled", "停用", "Disabled", "grey"},
+        {NULL, NULL, NULL, NULL},
+};
+
+static const struct field_option project_status[] = {
+        {"planning", "筹备中", "Planning", "grey"},
+        {"selling", "在售", "Selling", "blue"},
+        {"delivering", "交付中", "Delivering", "orange"},
+        {"delivered", "已交付", "Delivered", "green"},
+        {NULL, NULL, NULL, NULL},
+};
+
+static const struct field_option unit_usage[] = {
+        {"residential", "住宅", "Residential", NULL},
+        {"commercial", "商业", "Commercial", NULL},
+        {"office", "办公", "Office", NULL},
+        {"parking", "车位", "Parking", NULL},
+        {NULL, NULL, NULL, NULL},
+};
+
+static const struct field_option unit_status[] = {
+        {"unsold", "未售", "Unsold", "grey"},
+        {"reserved", "已认购", "Reserved", "orange"},
+        {"signed", "已签约", "Signed", "blue"},
+        {"delivered", "已交付", "Delivered", "green"},
+        {NULL, NULL, NULL, NULL},
+};
+
+static const struct field_option customer_kind[] = {
+        {"person", "个人", "Person", NULL},
+        {"company", "企业", "Company", NULL},
+        {NULL, NULL, NULL, NULL},
+};
+
+static const struct field_option gender[] = {
+        {"male", "男", "Male", NULL},
+        {"female", "女", "Female", NULL},
+        {NULL, NULL, NULL, NULL},
+};
+
+static const struct field_option hukou[] = {
+        {"local", "本地户籍", "Local hukou", NULL},
+        {"nonlocal", "外地户籍", "Non-local hukou", NULL},
+        {NULL, NULL, NULL, NULL},
+};
+
+static const struct field_option marital[] = {
+        {"married", "已婚", "Married", NULL},
+        {"single", "未婚", "Single", NULL},
+        {"divorced", "离异", "Divorced", NULL},
+        {"widowed", "丧偶", "Widowed", NULL},
+        {NULL, NULL, NULL, NULL},
+};
+
+static const struct field_option audit_actions[] = {
+        {"create", "新建", "Create", "green"},
+        {"update", "修改", "Update", "blue"},
+        {"login", "登录", "Login", "grey"},
+        {"logout", "退出", "Logout", "grey"},
+        {"login_failed", "登录失败", "Login failed", "orange"},
+        {"login_locked", "账号锁定", "Account locked", "red"},
+        {"password_reset", "重置密码", "Password reset", "orange"},
+        {"password_change", "修改密码", "Password change", "blue"},
+        {"unlock", "解锁", "Unlock", "blue"},
+        {"seed", "生成演示数据", "Demo data", "grey"},
+        {NULL, NULL, NULL, NULL},
+};
+
+/*---- Users ----*/
+
+static int users_before_create(struct db_conn *c,
+                               const struct auth_user *who,
+                               json_t *in,
+                               struct entity_cols *x,
+                               struct app_err *err)
+{
+    (void)c;
+    (void)who;
+    const char *pw = json_string_value(json_object_get(in, "password"));
+    int rc = auth_password_check(pw, "password", err);
+    if (rc < 0)
+        return rc;
+    const char *name = json_string_value(json_object_get(in, "username"));
+    for (const char *p = name ? name : ""; *p; p++) {
+        char ch = *p;
+        if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_' || ch == '.' ||
+              ch == '-'))
+            return app_err_set(err, APP_EINVAL, "username",
+                               "用户名只能包含小写字母、数字和 _ . -");
+    }
+    char hash[crypto_pwhash_STRBYTES];
+    rc = crypto_password_hash(hash, sizeof(hash), pw);
+    if (rc < 0)
+        return app_err_set(err, rc, NULL, "系统繁忙，请稍后再试");
+    entity_cols_text(x, "password_hash", hash);
+    return 0;
+}
+
+static int users_after_update(struct db_conn *c,
+                              const struct auth_user *who,
+                              int64_t id,
+                              json_t *before,
+                              json_t *after,
+                              struct app_err *err)
+{
+    const char *was = json_string_value(json_object_get(before, "status"));
+    const char *now = json_string_value(json_object_get(after, "status"));
+    if (was && now && strcmp(was, now) != 0 && strcmp(now, "disabled") == 0) {
+        if (who && who->id == id)
+            return app_err_set(err, APP_EINVAL, "status", "不能停用自己的账号");
+        int rc = db_run(c, "DELETE FROM sessions WHERE user_id = ?", "i", id);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
+static const struct entity_hooks users_hooks = {users_before_create, users_after_update};
+
+static const struct entity_field users_fields[] = {
+        {.name = "username", .label = "用户名", .label_en = "Username", .type = FT_TEXT,
+         .flags = F_LIST | F_FILTER | F_SORT | F_CREATE | F_REQUIRED | F_SEARCH | F_UNIQUE,
+         .maxlen = 32},
+        {.name = "display_name", .label = "姓名", .label_en = "Name", .type = FT_TEXT,
+         .flags = F_LIST | F_FILTER | F_SORT | F_CREATE | F_UPDATE | F_REQUIRED | F_SEARCH,
+         .maxlen = 32},
+        {.name = "department", .label = "部门", .label_en = "Department", .type = FT_TEXT,
+         .flags = F_LIST | F_FILTER | F_SORT | F_CREATE | F_UPDATE, .maxlen = 32},
+        {.name = "email", .label = "邮箱", .label_en = "Email", .type = FT_TEXT,
+         .flags = F_CREATE | F_UPDATE | F_DETAIL, .maxlen = 100},
+        {.name = "role_id", .label = "角色", .label_en = "Role", .type = FT_REF,
+         .flags = F_LIST | F_FILTER | F_CREATE | F_UPDATE | F_REQUIRED, .ref = "roles",
+         .ref_label = "role_name",
+         .ref_label_sql = "(SELECT r.name FROM roles r WHERE r.id = t.role_id)"},
+        {.name = "status", .label = "状态", .label_en = "Status", .type = FT_ENUM,
+         .flags = F_LIST | F_FILTER | F_SORT | F_UPDATE, .options = user_status},
+        {.name = "all_projects", .label = "全部项目", .label_en = "All projects", .type = FT_BOOL,
+         .flags = F_LIST | F_FILTER | F_CREATE | F_UPDATE},
+        {.name = "project_ids", .label = "负责项目", .label_en = "Projects", .type = FT_REFS,
+         .flags = F_CREATE | F_UPDATE, .ref = "projects", .link_table = "user_projects",
+         .link_self = "user_id", .link_other = "project_id"},
+        {.name = "password", .label = "初始密码", .label_en = "Initial password",
+         .type = FT_PASSWORD, .flags = F_CREATE | F_REQUIRED, .maxlen = 128},
+        {.name = "failed_logins", .label = "连续登录失败", .label_en = "Failed logins",
+         .type = FT_INT, .flags = F_DETAIL},
+        {.name = "last_login_at", .label = "最近登录", .label_en = "Last login",
+         .type = FT_DATETIME, .flags = F_LIST | F_SORT},
+        {.name = "created_at", .label = "创建时间", .label_en = "Created", .type = FT_DATETIME,
+         .flags = F_SORT | F_DETAIL},
+        {.name = "updated_at", .label = "更新时间", .label_en = "Updated", .type = FT_DATETIME,
+         .flags = F_DETAIL},
+};
+
+static const struct entity users_entity = {
+        .name = "users", .table = "users", .label = "用户", .label_en = "Users",
+        .fields = users_fields, .n_fields = ARRAY_LEN(users_fields), .read_perm = "user.read",
+        .write_perm = "user.write", .export_perm = "user.export", .title_field = "display_name",
+        .default_sort = "username", .nav_group = "system", .flags = E_TIMESTAMPS,
+        .hooks = &users_hooks};
+
+/*---- Roles ----*/
+
+static const struct entity_field roles_fields[] = {
+        {.name = "code", .label = "代码", .label_en = "Code", .type = FT_TEXT,
+         .flags = F_LIST | F_FILTER | F_SORT | F_CREATE | F_REQUIRED | F_SEARCH | F_UNIQUE,
+         .maxlen = 32},
+        {.name = "name", .label = "名称", .label_en = "Name", .type = FT_TEXT,
+         .flags = F_LIST | F_FILTER | F_SORT | F_CREATE | F_UPDATE | F_REQUIRED | F_SEARCH,
+         .maxlen = 32},
+        {.name = "name_en", .label = "英文名称", .label_en = "English name", .type = FT_TEXT,
+         .flags = F_LIST | F_CREATE | F_UPDATE, .maxlen = 64},
+        {.name = "builtin", .label = "内置", .label_en = "Built-in", .type = FT_BOOL,
+         .flags = F_LIST | F_FILTER},
+        {.name = "user_count", .label = "用户数", .label_en = "Users", .type = FT_INT,
+         .flags = F_LIST, .sql = "(SELECT COUNT(*) FROM users u WHERE u.role_id = t.id)"},
+        {.name = "permissions", .label = "权限", .label_en = "Permissions", .type = FT_ENUMS,
+         .flags = F_CREATE | F_UPDATE, .options = rbac_perm_options,
+         .link_table = "role_permissions", .link_self = "role_id", .link_other = "perm"},
+        {.name = "updated_at", .label = "更新时间", .label_en = "Updated", .type = FT_DATETIME,
+         .flags = F_DETAIL},
+};
+
+static const struct entity roles_entity = {
+        .name = "roles", .table = "roles", .label = "角色", .label_en = "Roles",
+        .fields = roles_fields, .n_fields = ARRAY_LEN(roles_fields), .read_perm = "role.read",
+        .write_perm = "role.write", .export_perm = "role.read", .title_field = "name",
+        .default_sort = "id", .nav_group = "system", .flags = E_TIMESTAMPS};
+
+/*---- Projects, buildings, units, customers ----*/
+
+static const struct entity_field projects_fields[] = {
+        {.name = "code", .label = "项目编码", .label_en = "Code", .type = FT_TEXT,
+         .flags = F_LIST | F_FILTER | F_SORT | F_CREATE | F_REQUIRED | F_SEARCH | F_UNIQUE,
+         .maxlen = 20},
+        {.name = "name", .label = "项目名称", .label_en = "Name", .type = FT_TEXT,
+         .flags = F_LIST | F_FILTER | F_SORT | F_CREATE | F_UPDATE | F_REQUIRED | F_SEARCH,
+         .maxlen = 60},
+        {.name = "city", .label = "城市", .label_en = "City", .type = FT_TEXT,
+         .flags = F_LIST | F_FILTER | F_SORT | F_CREATE | F_UPDATE, .maxlen = 20},
+        {.name = "address", .label = "地址", .label_en = "Address", .type = FT_TEXT,
+         .flags = F_CREATE | F_UPDATE | F_DETAIL, .maxlen = 200},
+        {.name = "presale_permits", .label = "预售许可证", .label_en = "Pre-sale permits",
+         .type = FT_TEXTAREA, .flags = F_CREATE | F_UPDATE | F_DETAIL, .maxlen = 500},
+        {.name = "status", .label = "状态", .label_en = "Status", .type = FT_ENUM,
+         .flags = F_LIST | F_FILTER | F_SORT | F_CREATE | F_UPDATE, .options = project_status},
+        {.name = "building_count", .label = "楼栋数", .label_en = "Buildings", .type = FT_INT,
+         .flags = F_LIST, .sql = "(SELECT COUNT(*) FROM buildings b WHERE b.project_id = t.id)"},
+        {.name = "unit_count", .label = "房源数", .label_en = "Units", .type = FT_INT,
+         .flags = F_LIST, .sql = "(SELECT COUNT(*) FROM units u WHERE u.project_id = t.id)"},
+        {.name = "created_at", .label = "创建时间", .label_en = "Created", .type = FT_DATETIME,
+         .flags = F_SORT | F_DETAIL},
+};
+
+static const struct entity projects_entity = {
+        .name = "projects", .table = "projects", .label = "项目", .label_en = "Projects",
+        .fields = projects_fields, .n_fields = ARRAY_LEN(projects_fields),
+        .read_perm = "project.read", .write_perm = "project.write",
+        .export_perm = "project.export", .title_field = "name", .default_sort = "code",
+        .scope_sql = "t.id IN (SELECT project_id FROM user_projects WHERE user_id = ?)",
+        .nav_group = "master", .flags = E_TIMESTAMPS};
+
+#define PROJECT_REF                                                                            \
+    {.name = "project_id", .label = "项目", .label_en = "Project", .type = FT_REF,             \
+     .flags = F_LIST | F_FILTER, .ref = "projects", .ref_label = "project_name",               \
+     .ref_label_sql = "(SELECT p.name FROM projects p WHERE p.id = t.project_id)"}
+
+static const struct entity_field buildings_fields[] = {
+        PROJECT_REF,
+        {.name = "code", .label = "楼栋编号", .label_en = "Code", .type = FT_TEXT,
+         .flags = F_LIST | F_FILTER | F_SORT, .maxlen = 20},
+        {.name = "name", .label = "楼栋名称", .label_en = "Name", .type = FT_TEXT,
+         .flags = F_LIST | F_FILTER | F_SORT | F_SEARCH, .maxlen = 40},
+        {.name = "floors", .label = "层数", .label_en = "Floors", .type = FT_INT,
+         .flags = F_LIST | F_SORT},
+        {.name = "unit_count", .label = "房源数", .label_en = "Units", .type = FT_INT,
+         .flags = F_LIST, .sql = "(SELECT COUNT(*) FROM units u WHERE u.building_id = t.id)"},
+};
+
+static const struct entity buildings_entity = {
+        .name = "buildings", .table = "buildings", .label = "楼栋", .label_en = "Buildings",
+        .fields = buildings_fields, .n_fields = ARRAY_LEN(buildings_fields),
+        .read_perm = "building.read", .export_perm = "building.export", .title_field = "name",
+        .default_sort = "id", .scope_sql = SCOPE_BY_PROJECT, .scope_field = "project_id",
+        .nav_group = "master", .flags = E_READONLY};
+
+static const struct entity_field units_fields[] = {
+        PROJECT_REF,
+        {.name = "building_id", .label = "楼栋", .label_en = "Building", .type = FT_REF,
+         .flags = F_LIST | F_FILTER, .ref = "buildings", .ref_label = "building_name",
+         .ref_label_sql = "(SELECT b.name FROM buildings b WHERE b.id = t.building_id)"},
+        {.name = "room_code", .label = "房号", .label_en = "Room", .type = FT_TEXT,
+         .flags = F_LIST | F_FILTER | F_SORT | F_SEARCH, .maxlen = 30},
+        {.name = "floor", .label = "楼层", .label_en = "Floor", .type = FT_INT,
+         .flags = F_LIST | F_FILTER | F_SORT},
+        {.name = "layout", .label = "户型", .label_en = "Layout", .type = FT_TEXT,
+         .flags = F_LIST | F_FILTER, .maxlen = 30},
+        {.name = "usage", .label = "用途", .label_en = "Use", .type = FT_ENUM,
+         .flags = F_LIST | F_FILTER, .options = unit_usage},
+        {.name = "contract_area_dm2", .label = "预测面积", .label_en = "Contract area",
+         .type = FT_AREA, .flags = F_LIST | F_FILTER | F_SORT},
+        {.name = "measured_area_dm2", .label = "实测面积", .label_en = "Measured area",
+         .type = FT_AREA, .flags = F_LIST | F_SORT},
+        {.name = "list_price_fen", .label = "标价", .label_en = "List price", .type = FT_MONEY,
+         .flags = F_LIST | F_FILTER | F_SORT},
+        {.name = "status", .label = "状态", .label_en = "Status", .type = FT_ENUM,
+         .flags = F_LIST | F_FILTER | F_SORT, .options = unit_status},
+        {.name = "owner_name", .label = "业主", .label_en = "Owner", .type = FT_TEXT,
+         .flags = F_LIST,
+         .sql = "(SELECT c.name FROM unit_owners uo JOIN customers c ON c.id = uo.customer_id"
+                " WHERE uo.unit_id = t.id AND uo.is_primary = 1 ORDER BY c.id LIMIT 1)"},
+};
+
+static const struct entity units_entity = {
+        .name = "units", .table = "units", .label = "房源", .label_en = "Units",
+        .fields = units_fields, .n_fields = ARRAY_LEN(units_fields), .read_perm = "unit.read",
+        .export_perm = "unit.export", .title_field = "room_code", .default_sort = "id",
+        .scope_sql = SCOPE_BY_PROJECT, .scope_field = "project_id", .nav_group = "master",
+        .flags = E_READONLY};
+
+static const struct entity_field customers_fields[] = {
+        {.name = "name", .label = "姓名/名称", .label_en = "Name", .type = FT_TEXT,
+         .flags = F_LIST | F_FILTER | F_SORT | F_SEARCH, .maxlen = 60},
+        {.name = "kind", .label = "类型", .label_en = "Kind", .type = FT_ENUM,
+         .flags = F_LIST | F_FILTER, .options = customer_kind},
+        {.name = "gender", .label = "性别", .label_en = "Gender", .type = FT_ENUM,
+         .flags = F_LIST | F_FILTER, .options = gender},
+        {.name = "hukou", .label = "户籍", .label_en = "Hukou", .type = FT_ENUM,
+         .flags = F_LIST | F_FILTER, .options = hukou},
+        {.name = "marital", .label = "婚姻状况", .label_en = "Marital status", .type = FT_ENUM,
+         .flags = F_LIST | F_FILTER, .options = marital},
+        {.name = "unit_summary", .label = "房产", .label_en = "Property", .type = FT_TEXT,
+         .flags = F_LIST,
+         .sql = "(SELECT p.name || ' ' || u.room_code FROM unit_owners uo"
+                " JOIN units u ON u.id = uo.unit_id JOIN projects p ON p.id = u.project_id"
+                " WHERE uo.customer_id = t.id ORDER BY u.id LIMIT 1)"},
+        {.name = "created_at", .label = "建档时间", .label_en = "Created", .type = FT_DATETIME,
+         .flags = F_SORT | F_DETAIL},
+};
+
+static const struct entity customers_entity = {
+        .name = "customers", .table = "customers", .label = "客户", .label_en = "Customers",
+        .fields = customers_fields, .n_fields = ARRAY_LEN(customers_fields),
+        .read_perm = "customer.read", .export_perm = "customer.export", .title_field = "name",
+        .default_sort = "-id",
+        .scope_sql = "EXISTS (SELECT 1 FROM unit_owners uo JOIN units u ON u.id = uo.unit_id"
+                     " JOIN user_projects up ON up.project_id = u.project_id"
+                     " WHERE uo.customer_id = t.id AND up.user_id = ?)",
+        .nav_group = "master", .flags = E_READONLY};
+
+/*---- Audit trail ----*/
+
+static const struct entity_field audit_fields[] = {
+        {.name = "at", .label = "时间", .label_en = "Time", .type = FT_DATETIME,
+         .flags = F_LIST | F_FILTER | F_SORT},
+        {.name = "username", .label = "操作人", .label_en = "User", .type = FT_TEXT,
+         .flags = F_LIST | F_FILTER | F_SEARCH, .maxlen = 32},
+        {.name = "user_id", .label = "操作人ID", .label_en = "User id", .type = FT_INT,
+         .flags = F_FILTER | F_DETAIL},
+        {.name = "action", .label = "动作", .label_en = "Action", .type = FT_ENUM,
+         .flags = F_LIST | F_FILTER, .options = audit_actions},
+        {.name = "entity", .label = "对象", .label_en = "Entity", .type = FT_TEXT,
+         .flags = F_LIST | F_FILTER, .maxlen = 32},
+        {.name = "entity_id", .label = "对象ID", .label_en = "Entity id", .type = FT_INT,
+         .flags = F_LIST | F_FILTER},
+        {.name = "before_json", .label = "修改前", .label_en = "Before", .type = FT_JSON,
+         .flags = F_DETAIL | F_NOEXPORT},
+        {.name = "after_json", .label = "修改后", .label_en = "After", .type = FT_JSON,
+         .flags = F_DETAIL},
+        {.name = "hash", .label = "校验值", .label_en = "Hash", .type = FT_TEXT,
+         .flags = F_DETAIL},
+};
+
+static const struct entity audit_entity = {
+        .name = "audit", .table = "audit_log", .label = "审计日志", .label_en = "Audit trail",
+        .fields = audit_fields, .n_fields = ARRAY_LEN(audit_fields), .read_perm = "audit.read",
+        .export_perm = "audit.export", .title_field = "action", .default_sort = "-id",
+        .nav_group = "system", .flags = E_READONLY};
+
+const struct entity *const entities[] = {
+        &projects_entity, &buildings_entity, &units_entity, &customers_entity,
+        &users_entity,    &roles_entity,     &audit_entity,
+};
+const size_t entities_count = ARRAY_LEN(entities);
+
+const struct nav_group nav_groups[] = {
+        {"master", "客户与房源", "Customers & units"},
+        {"system", "系统设置", "System"},
+};
+const size_t nav_groups_count = ARRAY_LEN(nav_groups);

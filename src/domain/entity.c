@@ -1,0 +1,1103 @@
+/*
+ * entity.c - the generic code behind every declared entity: list queries
+ * with filters, sorting, paging and project scope; validated create and
+ * update with audit records; metadata for the UI.
+ *
+ * All SQL here is assembled from names in the static declarations only;
+ * every value from a request is bound.
+ */
+#include "entity.h"
+
+#include <string.h>
+
+#include "audit.h"
+#include "core/strbuf.h"
+#include "core/timeutil.h"
+
+#define SQL_MAX          (64u * 1024)
+#define LIST_DEFAULT     40
+#define LIST_MAX         200
+#define TEXT_DEFAULT_MAX 200
+
+/*---- Bound parameters ----*/
+
+struct params {
+    int n;
+    int is_text[64];
+    int64_t i[64];
+    char *t[64];
+};
+
+static void params_int(struct params *p, int64_t v)
+{
+    if (p->n >= 64)
+        abort(); /* more parameters than any declared entity can produce */
+    p->is_text[p->n] = 0;
+    p->i[p->n] = v;
+    p->t[p->n] = NULL;
+    p->n++;
+}
+
+static void params_text(struct params *p, const char *v)
+{
+    if (p->n >= 64)
+        abort();
+    p->is_text[p->n] = 1;
+    p->t[p->n] = v ? xstrdup(v) : NULL;
+    p->n++;
+}
+
+static void params_free(struct params *p)
+{
+    for (int k = 0; k < p->n; k++)
+        free(p->t[k]);
+    p->n = 0;
+}
+
+static void params_bind(struct db_stmt *s, const struct params *p)
+{
+    for (int k = 0; k < p->n; k++) {
+        if (p->is_text[k])
+            db_bind_text(s, k + 1, p->t[k]);
+        else
+            db_bind_int64(s, k + 1, p->i[k]);
+    }
+}
+
+void entity_cols_text(struct entity_cols *x, const char *name, const char *value)
+{
+    if (x->n >= 8)
+        abort();
+    x->name[x->n] = name;
+    x->is_text[x->n] = 1;
+    x->t[x->n] = value ? xstrdup(value) : NULL;
+    x->n++;
+}
+
+void entity_cols_int(struct entity_cols *x, const char *name, int64_t value)
+{
+    if (x->n >= 8)
+        abort();
+    x->name[x->n] = name;
+    x->is_text[x->n] = 0;
+    x->i[x->n] = value;
+    x->t[x->n] = NULL;
+    x->n++;
+}
+
+static void cols_free(struct entity_cols *x)
+{
+    for (int k = 0; k < x->n; k++)
+        free(x->t[k]);
+    x->n = 0;
+}
+
+/*---- Lookup ----*/
+
+const struct entity *entity_find(const char *name)
+{
+    for (size_t i = 0; i < entities_count; i++)
+        if (strcmp(entities[i]->name, name) == 0)
+            return entities[i];
+    return NULL;
+}
+
+const struct entity_field *entity_field(const struct entity *e, const char *name)
+{
+    for (size_t i = 0; i < e->n_fields; i++)
+        if (strcmp(e->fields[i].name, name) == 0)
+            return &e->fields[i];
+    return NULL;
+}
+
+const char *entity_type_name(enum field_type t)
+{
+    static const char *names[] = {"text", "textarea", "int",   "money", "area",
+                                  "date", "datetime", "bool",  "enum",  "enums",
+                                  "ref",  "refs",     "password", "json"};
+    return (size_t)t < ARRAY_LEN(names) ? names[t] : "text";
+}
+
+const char *entity_option_label(const struct entity_field *f, const char *value)
+{
+    for (const struct field_option *o = f->options; o && o->value; o++)
+        if (strcmp(o->value, value) == 0)
+            return o->label;
+    return value;
+}
+
+static int is_linked(const struct entity_field *f)
+{
+    return f->type == FT_REFS || f->type == FT_ENUMS;
+}
+
+static int is_numeric(const struct entity_field *f)
+{
+    return f->type == FT_INT || f->type == FT_MONEY || f->type == FT_AREA || f->type == FT_REF;
+}
+
+/* SQL expression reading field f. */
+static void field_expr(struct strbuf *sb, const struct entity_field *f)
+{
+    if (f->sql)
+        strbuf_puts(sb, f->sql);
+    else
+        strbuf_printf(sb, "t.%s", f->name);
+}
+
+/*---- Reading rows ----*/
+
+/* Which output a selected column feeds. */
+struct colmap {
+    int n;
+    const struct entity_field *field[64];
+    const char *key[64];
+};
+
+static void select_columns(struct strbuf *sb, struct colmap *m, const struct entity *e, int detail)
+{
+    m->n = 0;
+    strbuf_puts(sb, "SELECT t.id");
+    m->field[m->n] = NULL;
+    m->key[m->n++] = "id";
+    for (size_t i = 0; i < e->n_fields; i++) {
+        const struct entity_field *f = &e->fields[i];
+        if (is_linked(f) || f->type == FT_PASSWORD || strcmp(f->name, "id") == 0)
+            continue;
+        if ((f->flags & F_DETAIL) && !detail)
+            continue;
+        strbuf_puts(sb, ", ");
+        field_expr(sb, f);
+        m->field[m->n] = f;
+        m->key[m->n++] = f->name;
+        if (f->ref_label_sql) {
+            strbuf_printf(sb, ", %s", f->ref_label_sql);
+            m->field[m->n] = NULL;
+            m->key[m->n++] = f->ref_label;
+        }
+    }
+    strbuf_printf(sb, " FROM %s t", e->table);
+}
+
+static json_t *row_json(struct db_stmt *s, const struct colmap *m)
+{
+    json_t *o = json_object();
+    for (int i = 0; i < m->n; i++) {
+        const struct entity_field *f = m->field[i];
+        json_t *v;
+        switch (db_col_type(s, i)) {
+        case DB_NULL:
+            v = json_null();
+            break;
+        case DB_INT:
+        case DB_FLOAT:
+            if (f && f->type == FT_BOOL)
+                v = json_boolean(db_col_int64(s, i) != 0);
+            else
+                v = json_integer(db_col_int64(s, i));
+            break;
+        default: {
+            const char *t = db_col_text(s, i);
+            if (f && f->type == FT_JSON) {
+                v = json_loads(t ? t : "null", JSON_DECODE_ANY, NULL);
+                if (v == NULL)
+                    v = json_string(t ? t : "");
+            } else {
+                v = json_string(t ? t : "");
+                if (v == NULL) /* not UTF-8: never leak invalid text */
+                    v = json_string("");
+            }
+            break;
+        }
+        }
+        json_object_set_new(o, m->key[i], v);
+    }
+    return o;
+}
+
+/*---- Filters ----*/
+
+static void like_pattern(char *out, size_t size, const char *v)
+{
+    size_t o = 0;
+    if (size < 4)
+        return;
+    out[o++] = '%';
+    for (; *v && o + 3 < size; v++) {
+        if (*v == '%' || *v == '_' || *v == '\\')
+            out[o++] = '\\';
+        out[o++] = *v;
+    }
+    out[o++] = '%';
+    out[o] = '\0';
+}
+
+static int scope_check(const struct entity *e,
+                       const struct auth_user *who,
+                       const struct entity_field *f,
+                       int64_t v,
+                       struct app_err *err)
+{
+    if (e->scope_field && strcmp(f->name, e->scope_field) == 0 && !auth_in_scope(who, v))
+        return app_err_set(err, APP_EFORBIDDEN, f->name, "您没有该项目的权限");
+    return 0;
+}
+
+/* Append " AND <condition>" for one filter key=value. */
+static int add_filter(struct strbuf *sb,
+                      struct params *p,
+                      const struct entity *e,
+                      const struct auth_user *who,
+                      const char *key,
+                      const char *value,
+                      struct app_err *err)
+{
+    if (strcmp(key, "q") == 0) {
+        if (*value == '\0')
+            return 0;
+        char pat[512];
+        like_pattern(pat, sizeof(pat), value);
+        int any = 0;
+        for (size_t i = 0; i < e->n_fields; i++) {
+            const struct entity_field *f = &e->fields[i];
+            if (!(f->flags & F_SEARCH))
+                continue;
+            strbuf_puts(sb, any ? " OR " : " AND (");
+            field_expr(sb, f);
+            strbuf_puts(sb, " LIKE ? ESCAPE '\\'");
+            params_text(p, pat);
+            any = 1;
+        }
+        if (any)
+            strbuf_puts(sb, ")");
+        return 0;
+    }
+    char base[64];
+    const char *op = "=";
+    app_strlcpy(base, key, sizeof(base));
+    size_t kl = strlen(base);
+    const struct entity_field *f = entity_field(e, base);
+    if (f == NULL && kl > 5 && strcmp(base + kl - 5, "_from") == 0) {
+        base[kl - 5] = '\0';
+        op = ">=";
+        f = entity_field(e, base);
+    } else if (f == NULL && kl > 3 && strcmp(base + kl - 3, "_to") == 0) {
+        base[kl - 3] = '\0';
+        op = "<=";
+        f = entity_field(e, base);
+    }
+    if (f == NULL || !(f->flags & F_FILTER) || is_linked(f))
+        return app_err_set(err, APP_EBADREQ, key, "不支持的筛选条件: %s", key);
+    int ranged = strcmp(op, "=") != 0;
+    if (ranged && !(is_numeric(f) || f->type == FT_DATE || f->type == FT_DATETIME))
+        return app_err_set(err, APP_EBADREQ, key, "该字段不支持范围筛选: %s", key);
+    if (*value == '\0')
+        return 0; /* an empty filter box means no filter */
+    strbuf_puts(sb, " AND ");
+    field_expr(sb, f);
+    if (is_numeric(f)) {
+        int64_t v;
+        if (app_parse_int64(&v, value) < 0)
+            return app_err_set(err, APP_EBADREQ, key, "应为整数: %s", key);
+        int rc = ranged ? 0 : scope_check(e, who, f, v, err);
+        if (rc < 0)
+            return rc;
+        strbuf_printf(sb, " %s ?", op);
+        params_int(p, v);
+    } else if (f->type == FT_BOOL) {
+        int b = strcmp(value, "true") == 0 || strcmp(value, "1") == 0;
+        if (!b && strcmp(value, "false") != 0 && strcmp(value, "0") != 0)
+            return app_err_set(err, APP_EBADREQ, key, "应为 true 或 false: %s", key);
+        strbuf_puts(sb, " = ?");
+        params_int(p, b);
+    } else if (f->type == FT_ENUM) {
+        if (strcmp(entity_option_label(f, value), value) == 0 && f->options) {
+            int found = 0;
+            for (const struct field_option *o = f->options; o->value; o++)
+                found |= strcmp(o->value, value) == 0;
+            if (!found)
+                return app_err_set(err, APP_EBADREQ, key, "没有这个选项: %s", value);
+        }
+        strbuf_puts(sb, " = ?");
+        params_text(p, value);
+    } else if (f->type == FT_DATE || f->type == FT_DATETIME) {
+        int y, m, d;
+        int64_t t;
+        if (date_parse(&y, &m, &d, value) < 0 && time_parse_iso(&t, value) < 0)
+            return app_err_set(err, APP_EBADREQ, key, "日期格式应为 YYYY-MM-DD: %s", key);
+        if (f->type == FT_DATETIME && strlen(value) == 10 && strcmp(op, "<=") == 0) {
+            char end[32];
+            snprintf(end, sizeof(end), "%sT23:59:59Z", value);
+            strbuf_puts(sb, " <= ?");
+            params_text(p, end);
+        } else {
+            strbuf_printf(sb, " %s ?", op);
+            params_text(p, value);
+        }
+    } else {
+        char pat[512];
+        like_pattern(pat, sizeof(pat), value);
+        strbuf_puts(sb, " LIKE ? ESCAPE '\\'");
+        params_text(p, pat);
+    }
+    return 0;
+}
+
+/* The WHERE clause (always starting "WHERE 1=1") for a query by who. */
+static int build_where(struct strbuf *sb,
+                       struct params *p,
+                       const struct entity *e,
+                       const struct auth_user *who,
+                       const struct entity_query *q,
+                       struct app_err *err)
+{
+    strbuf_puts(sb, " WHERE 1=1");
+    if (e->scope_sql && !who->all_projects) {
+        strbuf_printf(sb, " AND (%s)", e->scope_sql);
+        params_int(p, who->id);
+    }
+    for (int i = 0; i < q->n; i++) {
+        int rc = add_filter(sb, p, e, who, q->key[i], q->value[i], err);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
+static int build_order(struct strbuf *sb,
+                       const struct entity *e,
+                       const char *sort,
+                       struct app_err *err)
+{
+    if (sort == NULL || *sort == '\0')
+        sort = e->default_sort ? e->default_sort : "-id";
+    int desc = sort[0] == '-';
+    const char *name = desc ? sort + 1 : sort;
+    if (strcmp(name, "id") == 0) {
+        strbuf_printf(sb, " ORDER BY t.id %s", desc ? "DESC" : "ASC");
+        return 0;
+    }
+    const struct entity_field *f = entity_field(e, name);
+    if (f == NULL || !(f->flags & F_SORT))
+        return app_err_set(err, APP_EBADREQ, "sort", "不能按此字段排序: %s", name);
+    strbuf_puts(sb, " ORDER BY ");
+    field_expr(sb, f);
+    strbuf_printf(sb, " %s, t.id %s", desc ? "DESC" : "ASC", desc ? "DESC" : "ASC");
+    return 0;
+}
+
+static int run_rows(struct db_conn *c,
+                    const char *sql,
+                    const struct params *p,
+                    const struct colmap *m,
+                    entity_row_fn fn,
+                    void *payload)
+{
+    struct db_stmt *s = NULL;
+    int rc = db_prepare(&s, c, sql);
+    if (rc < 0)
+        return rc;
+    params_bind(s, p);
+    while ((rc = db_step(s)) == DB_ROW) {
+        json_t *row = row_json(s, m);
+        int r = fn(row, payload);
+        json_decref(row);
+        if (r < 0) {
+            rc = r;
+            break;
+        }
+    }
+    db_finalize(s);
+    return rc < 0 ? rc : 0;
+}
+
+static int collect_row(json_t *row, void *payload)
+{
+    json_array_append(payload, row);
+    return 0;
+}
+
+int entity_each(struct db_conn *c,
+                const struct entity *e,
+                const struct auth_user *who,
+                const struct entity_query *q,
+                entity_row_fn fn,
+                void *payload,
+                struct app_err *err)
+{
+    struct strbuf sb;
+    struct params p = {0};
+    struct colmap m;
+    strbuf_init(&sb, SQL_MAX);
+    select_columns(&sb, &m, e, 1); /* exports carry every field */
+    int rc = build_where(&sb, &p, e, who, q, err);
+    if (rc == 0)
+        rc = build_order(&sb, e, q->sort, err);
+    if (rc == 0)
+        rc = run_rows(c, strbuf_str(&sb), &p, &m, fn, payload);
+    if (rc < 0 && err && err->code == 0)
+        app_err_set(err, rc, NULL, "查询失败");
+    strbuf_free(&sb);
+    params_free(&p);
+    return rc;
+}
+
+int entity_list(json_t **out,
+                struct db_conn *c,
+                const struct entity *e,
+                const struct auth_user *who,
+                const struct entity_query *q,
+                struct app_err *err)
+{
+    *out = NULL;
+    struct strbuf sb, where;
+    struct params p = {0};
+    struct colmap m;
+    json_t *items = json_array();
+    int64_t total = 0;
+    int64_t limit = q->limit == 0 ? LIST_DEFAULT : q->limit;
+    strbuf_init(&sb, SQL_MAX);
+    strbuf_init(&where, SQL_MAX);
+    int rc = 0;
+    if (limit < 1 || limit > LIST_MAX) {
+        rc = app_err_set(err, APP_EBADREQ, "limit", "limit 应在 1 到 %d 之间", LIST_MAX);
+        goto done;
+    }
+    if (q->offset < 0) {
+        rc = app_err_set(err, APP_EBADREQ, "offset", "offset 不能为负");
+        goto done;
+    }
+    rc = build_where(&where, &p, e, who, q, err);
+    if (rc < 0)
+        goto done;
+    /* The count first, with the same parameters. */
+    strbuf_printf(&sb, "SELECT COUNT(*) FROM %s t%s", e->table, strbuf_str(&where));
+    {
+        struct db_stmt *s = NULL;
+        rc = db_prepare(&s, c, strbuf_str(&sb));
+        if (rc < 0)
+            goto done;
+        params_bind(s, &p);
+        rc = db_step(s);
+        if (rc == DB_ROW)
+            total = db_col_int64(s, 0);
+        db_finalize(s);
+        if (rc < 0)
+            goto done;
+    }
+    strbuf_reset(&sb);
+    select_columns(&sb, &m, e, 0);
+    strbuf_puts(&sb, strbuf_str(&where));
+    rc = build_order(&sb, e, q->sort, err);
+    if (rc < 0)
+        goto done;
+    strbuf_puts(&sb, " LIMIT ? OFFSET ?");
+    params_int(&p, limit);
+    params_int(&p, q->offset);
+    rc = run_rows(c, strbuf_str(&sb), &p, &m, collect_row, items);
+    if (rc < 0)
+        goto done;
+    json_t *next = json_null();
+    if (q->offset + limit < total) {
+        char buf[32];
+        snprintf(buf, sizeof(buf), "%lld", (long long)(q->offset + limit));
+        json_decref(next);
+        next = json_string(buf);
+    }
+    *out = json_pack("{s:O, s:I, s:o}", "items", items, "total", (json_int_t)total, "next", next);
+done:
+    if (rc < 0 && err && err->code == 0)
+        app_err_set(err, rc, NULL, "查询失败");
+    json_decref(items);
+    strbuf_free(&sb);
+    strbuf_free(&where);
+    params_free(&p);
+    return rc;
+}
+
+/* Fill the link-table fields of record id into o. */
+static int load_links(json_t *o, struct db_conn *c, const struct entity *e, int64_t id)
+{
+    for (size_t i = 0; i < e->n_fields; i++) {
+        const struct entity_field *f = &e->fields[i];
+        if (!is_linked(f))
+            continue;
+        char *sql = xasprintf("SELECT %s FROM %s WHERE %s = ? ORDER BY %s", f->link_other,
+                              f->link_table, f->link_self, f->link_other);
+        struct db_stmt *s = NULL;
+        int rc = db_prepare(&s, c, sql);
+        free(sql);
+        if (rc < 0)
+            return rc;
+        db_bind_int64(s, 1, id);
+        json_t *arr = json_array();
+        while ((rc = db_step(s)) == DB_ROW) {
+            if (f->type == FT_REFS)
+                json_array_append_new(arr, json_integer(db_col_int64(s, 0)));
+            else
+                json_array_append_new(arr, json_string(db_col_text(s, 0)));
+        }
+        db_finalize(s);
+        json_object_set_new(o, f->name, arr);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
+int entity_get(json_t **out,
+               struct db_conn *c,
+               const struct entity *e,
+               const struct auth_user *who,
+               int64_t id,
+               struct app_err *err)
+{
+    *out = NULL;
+    struct strbuf sb;
+    struct params p = {0};
+    struct colmap m;
+    json_t *row = NULL;
+    strbuf_init(&sb, SQL_MAX);
+    select_columns(&sb, &m, e, 1);
+    strbuf_puts(&sb, " WHERE t.id = ?");
+    params_int(&p, id);
+    struct db_stmt *s = NULL;
+    int rc = db_prepare(&s, c, strbuf_str(&sb));
+    if (rc < 0)
+        goto done;
+    params_bind(s, &p);
+    rc = db_step(s);
+    if (rc == DB_ROW)
+        row = row_json(s, &m);
+    db_finalize(s);
+    if (rc < 0)
+        goto done;
+    if (row == NULL) {
+        rc = app_err_set(err, APP_ENOTFOUND, NULL, "%s不存在", e->label);
+        goto done;
+    }
+    if (e->scope_sql && who && !who->all_projects) {
+        /* Same predicate as lists, so a record is readable iff it is listed. */
+        strbuf_reset(&sb);
+        params_free(&p);
+        strbuf_printf(&sb, "SELECT COUNT(*) FROM %s t WHERE t.id = ? AND (%s)", e->table,
+                      e->scope_sql);
+        int64_t n = 0;
+        rc = db_query_int64(c, &n, strbuf_str(&sb), "ii", id, who->id);
+        if (rc < 0)
+            goto done;
+        if (n == 0) {
+            rc = app_err_set(err, APP_EFORBIDDEN, NULL, "您没有该项目的权限");
+            goto done;
+        }
+    }
+    rc = load_links(row, c, e, id);
+    if (rc < 0)
+        goto done;
+    *out = row;
+    row = NULL;
+done:
+    if (rc < 0 && err && err->code == 0)
+        app_err_set(err, rc, NULL, "查询失败");
+    json_decref(row);
+    strbuf_free(&sb);
+    params_free(&p);
+    return rc;
+}
+
+/*---- Writing ----*/
+
+static size_t utf8_len(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        if (((unsigned char)*s & 0xC0) != 0x80)
+            n++;
+    return n;
+}
+
+static int has_option(const struct entity_field *f, const char *v)
+{
+    for (const struct field_option *o = f->options; o && o->value; o++)
+        if (strcmp(o->value, v) == 0)
+            return 1;
+    return 0;
+}
+
+static int ref_exists(struct db_conn *c, const char *ref, int64_t id)
+{
+    const struct entity *re = entity_find(ref);
+    if (re == NULL)
+        return 0;
+    char *sql = xasprintf("SELECT COUNT(*) FROM %s WHERE id = ?", re->table);
+    int64_t n = 0;
+    int rc = db_query_int64(c, &n, sql, "i", id);
+    free(sql);
+    return rc == 0 && n > 0;
+}
+
+/* Validate v for field f and add it to p. Text is trimmed. */
+static int check_value(struct params *p,
+                       struct db_conn *c,
+                       const struct entity *e,
+                       const struct auth_user *who,
+                       const struct entity_field *f,
+                       json_t *v,
+                       struct app_err *err)
+{
+    const char *n = f->name;
+    if (json_is_null(v)) {
+        if (f->flags & F_REQUIRED)
+            return app_err_set(err, APP_EINVAL, n, "%s不能为空", f->label);
+        params_text(p, NULL);
+        return 0;
+    }
+    switch (f->type) {
+    case FT_TEXT:
+    case FT_TEXTAREA:
+    case FT_DATE:
+    case FT_DATETIME:
+    case FT_ENUM: {
+        if (!json_is_string(v))
+            return app_err_set(err, APP_EINVAL, n, "%s应为文本", f->label);
+        const char *s = json_string_value(v);
+        while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
+            s++;
+        size_t len = strlen(s);
+        while (len && (s[len - 1] == ' ' || s[len - 1] == '\t' || s[len - 1] == '\n' ||
+                       s[len - 1] == '\r'))
+            len--;
+        char *t = xstrndup(s, len);
+        int rc = 0;
+        int maxlen = f->maxlen ? f->maxlen : TEXT_DEFAULT_MAX;
+        if (*t == '\0' && (f->flags & F_REQUIRED))
+            rc = app_err_set(err, APP_EINVAL, n, "%s不能为空", f->label);
+        else if (utf8_len(t) > (size_t)maxlen)
+            rc = app_err_set(err, APP_EINVAL, n, "%s不能超过 %d 个字", f->label, maxlen);
+        for (const char *q = t; rc == 0 && *q; q++)
+            if ((unsigned char)*q < 0x20 && !(f->type == FT_TEXTAREA && (*q == '\n' || *q == '\t')))
+                rc = app_err_set(err, APP_EINVAL, n, "%s含有不可见的控制字符", f->label);
+        if (rc == 0 && f->type == FT_ENUM && !has_option(f, t))
+            rc = app_err_set(err, APP_EINVAL, n, "%s的取值无效: %s", f->label, t);
+        if (rc == 0 && f->type == FT_DATE && *t) {
+            int y, m, d;
+            if (date_parse(&y, &m, &d, t) < 0)
+                rc = app_err_set(err, APP_EINVAL, n, "%s应为有效日期 YYYY-MM-DD", f->label);
+        }
+        if (rc == 0 && f->type == FT_DATETIME && *t) {
+            int64_t ts;
+            if (time_parse_iso(&ts, t) < 0)
+                rc = app_err_set(err, APP_EINVAL, n, "%s应为 YYYY-MM-DDTHH:MM:SSZ", f->label);
+        }
+        if (rc == 0)
+            params_text(p, *t || (f->flags & F_REQUIRED) ? t : NULL);
+        free(t);
+        return rc;
+    }
+    case FT_INT:
+    case FT_MONEY:
+    case FT_AREA:
+    case FT_REF: {
+        if (!json_is_integer(v))
+            return app_err_set(err, APP_EINVAL, n, "%s应为整数", f->label);
+        int64_t i = json_integer_value(v);
+        if ((f->type == FT_MONEY || f->type == FT_AREA) && i < 0)
+            return app_err_set(err, APP_EINVAL, n, "%s不能为负数", f->label);
+        if (f->type == FT_REF) {
+            if (i <= 0 || !ref_exists(c, f->ref, i))
+                return app_err_set(err, APP_EINVAL, n, "%s不存在", f->label);
+            int rc = scope_check(e, who, f, i, err);
+            if (rc < 0)
+                return rc;
+        }
+        params_int(p, i);
+        return 0;
+    }
+    case FT_BOOL:
+        if (!json_is_boolean(v))
+            return app_err_set(err, APP_EINVAL, n, "%s应为 true 或 false", f->label);
+        params_int(p, json_is_true(v));
+        return 0;
+    default:
+        return app_err_set(err, APP_EINVAL, n, "%s不能直接设置", f->label);
+    }
+}
+
+/* Validate a link-table field's array value. */
+static int check_links(struct db_conn *c, const struct entity_field *f, json_t *v,
+                       struct app_err *err)
+{
+    size_t i;
+    json_t *x;
+    if (!json_is_array(v))
+        return app_err_set(err, APP_EINVAL, f->name, "%s应为数组", f->label);
+    if (json_array_size(v) > 1000)
+        return app_err_set(err, APP_EINVAL, f->name, "%s项数过多", f->label);
+    json_array_foreach(v, i, x)
+    {
+        if (f->type == FT_REFS) {
+            if (!json_is_integer(x) || !ref_exists(c, f->ref, json_integer_value(x)))
+                return app_err_set(err, APP_EINVAL, f->name, "%s含有不存在的项", f->label);
+        } else if (!json_is_string(x) || !has_option(f, json_string_value(x))) {
+            return app_err_set(err, APP_EINVAL, f->name, "%s含有无效的项", f->label);
+        }
+    }
+    return 0;
+}
+
+static int write_links(struct db_conn *c, const struct entity_field *f, int64_t id, json_t *v)
+{
+    size_t i;
+    json_t *x;
+    char *del = xasprintf("DELETE FROM %s WHERE %s = ?", f->link_table, f->link_self);
+    char *ins = xasprintf("INSERT INTO %s (%s, %s) VALUES (?, ?)", f->link_table, f->link_self,
+                          f->link_other);
+    int rc = db_run(c, del, "i", id);
+    json_array_foreach(v, i, x)
+    {
+        if (rc < 0)
+            break;
+        /* Skip duplicates within the array. */
+        int dup = 0;
+        for (size_t k = 0; k < i; k++)
+            dup |= json_equal(json_array_get(v, k), x);
+        if (dup)
+            continue;
+        if (f->type == FT_REFS)
+            rc = db_run(c, ins, "ii", id, (int64_t)json_integer_value(x));
+        else
+            rc = db_run(c, ins, "it", id, json_string_value(x));
+    }
+    free(del);
+    free(ins);
+    return rc < 0 ? rc : 0;
+}
+
+static int check_unique(struct db_conn *c,
+                        const struct entity *e,
+                        const struct entity_field *f,
+                        const struct params *p,
+                        int k,
+                        int64_t self_id,
+                        struct app_err *err)
+{
+    if (!(f->flags & F_UNIQUE) || !p->is_text[k] || p->t[k] == NULL)
+        return 0;
+    char *sql = xasprintf("SELECT COUNT(*) FROM %s WHERE %s = ? AND id <> ?", e->table, f->name);
+    int64_t n = 0;
+    int rc = db_query_int64(c, &n, sql, "ti", p->t[k], self_id);
+    free(sql);
+    if (rc < 0)
+        return rc;
+    if (n > 0)
+        return app_err_set(err, APP_ECONFLICT, f->name, "%s已存在: %s", f->label, p->t[k]);
+    return 0;
+}
+
+static void now_iso(char *buf, size_t size)
+{
+    time_now_iso(buf, size);
+}
+
+int entity_create(json_t **out,
+                  struct db_conn *c,
+                  const struct entity *e,
+                  const struct auth_user *who,
+                  json_t *in,
+                  struct app_err *err)
+{
+    *out = NULL;
+    struct strbuf sb;
+    struct params p = {0};
+    struct entity_cols x = {0};
+    const char *key;
+    json_t *v, *after = NULL;
+    int64_t id = 0;
+    int rc = 0, cols = 0;
+    strbuf_init(&sb, SQL_MAX);
+    if (!json_is_object(in)) {
+        rc = app_err_set(err, APP_EINVAL, NULL, "请求体应为 JSON 对象");
+        goto done;
+    }
+    json_object_foreach(in, key, v)
+    {
+        const struct entity_field *f = entity_field(e, key);
+        if (f == NULL) {
+            rc = app_err_set(err, APP_EINVAL, key, "未知字段: %s", key);
+            goto done;
+        }
+        if (!(f->flags & F_CREATE)) {
+            rc = app_err_set(err, APP_EINVAL, key, "%s不能在新建时设置", f->label);
+            goto done;
+        }
+    }
+    for (size_t i = 0; i < e->n_fields; i++) {
+        const struct entity_field *f = &e->fields[i];
+        if ((f->flags & F_REQUIRED) && (f->flags & F_CREATE) &&
+            json_object_get(in, f->name) == NULL) {
+            rc = app_err_set(err, APP_EINVAL, f->name, "%s为必填项", f->label);
+            goto done;
+        }
+    }
+    strbuf_printf(&sb, "INSERT INTO %s (", e->table);
+    for (size_t i = 0; i < e->n_fields; i++) {
+        const struct entity_field *f = &e->fields[i];
+        v = json_object_get(in, f->name);
+        if (v == NULL || is_linked(f) || f->type == FT_PASSWORD)
+            continue;
+        rc = check_value(&p, c, e, who, f, v, err);
+        if (rc < 0)
+            goto done;
+        rc = check_unique(c, e, f, &p, p.n - 1, 0, err);
+        if (rc < 0)
+            goto done;
+        strbuf_printf(&sb, "%s%s", cols++ ? ", " : "", f->name);
+    }
+    for (size_t i = 0; i < e->n_fields; i++) {
+        const struct entity_field *f = &e->fields[i];
+        v = json_object_get(in, f->name);
+        if (v && is_linked(f)) {
+            rc = check_links(c, f, v, err);
+            if (rc < 0)
+                goto done;
+        }
+    }
+    if (e->hooks && e->hooks->before_create) {
+        rc = e->hooks->before_create(c, who, in, &x, err);
+        if (rc < 0)
+            goto done;
+    }
+    for (int k = 0; k < x.n; k++) {
+        strbuf_printf(&sb, "%s%s", cols++ ? ", " : "", x.name[k]);
+        if (x.is_text[k])
+            params_text(&p, x.t[k]);
+        else
+            params_int(&p, x.i[k]);
+    }
+    if (e->flags & (E_TIMESTAMPS | E_CREATED_AT)) {
+        char at[32];
+        now_iso(at, sizeof(at));
+        strbuf_printf(&sb, "%screated_at", cols++ ? ", " : "");
+        params_text(&p, at);
+        if (e->flags & E_TIMESTAMPS) {
+            strbuf_printf(&sb, ", updated_at");
+            cols++;
+            params_text(&p, at);
+        }
+    }
+    strbuf_puts(&sb, ") VALUES (");
+    for (int k = 0; k < p.n; k++)
+        strbuf_puts(&sb, k ? ", ?" : "?");
+    strbuf_puts(&sb, ") RETURNING id");
+    {
+        struct db_stmt *s = NULL;
+        rc = db_prepare(&s, c, strbuf_str(&sb));
+        if (rc < 0)
+            goto done;
+        params_bind(s, &p);
+        rc = db_step(s);
+        if (rc == DB_ROW)
+            id = db_col_int64(s, 0);
+        db_finalize(s);
+        if (rc == APP_ECONFLICT) {
+            rc = app_err_set(err, APP_ECONFLICT, NULL, "%s与已有记录冲突", e->label);
+            goto done;
+        }
+        if (rc < 0)
+            goto done;
+    }
+    for (size_t i = 0; i < e->n_fields; i++) {
+        const struct entity_field *f = &e->fields[i];
+        v = json_object_get(in, f->name);
+        if (v && is_linked(f)) {
+            rc = write_links(c, f, id, v);
+            if (rc < 0)
+                goto done;
+        }
+    }
+    rc = entity_get(&after, c, e, NULL, id, err);
+    if (rc < 0)
+        goto done;
+    rc = audit_append(c, who ? who->id : 0, who ? who->username : "system", "create", e->name, id,
+                      NULL, after);
+    if (rc < 0)
+        goto done;
+    *out = after;
+    after = NULL;
+done:
+    if (rc < 0 && err && err->code == 0)
+        app_err_set(err, rc, NULL, "保存失败");
+    json_decref(after);
+    strbuf_free(&sb);
+    params_free(&p);
+    cols_free(&x);
+    return rc;
+}
+
+int entity_update(json_t **out,
+                  struct db_conn *c,
+                  const struct entity *e,
+                  const struct auth_user *who,
+                  int64_t id,
+                  json_t *in,
+                  struct app_err *err)
+{
+    *out = NULL;
+    struct strbuf sb;
+    struct params p = {0};
+    const char *key;
+    json_t *v, *before = NULL, *after = NULL;
+    int rc = 0, cols = 0;
+    strbuf_init(&sb, SQL_MAX);
+    if (!json_is_object(in)) {
+        rc = app_err_set(err, APP_EINVAL, NULL, "请求体应为 JSON 对象");
+        goto done;
+    }
+    rc = entity_get(&before, c, e, who, id, err);
+    if (rc < 0)
+        goto done;
+    json_object_foreach(in, key, v)
+    {
+        const struct entity_field *f = entity_field(e, key);
+        if (f == NULL) {
+            rc = app_err_set(err, APP_EINVAL, key, "未知字段: %s", key);
+            goto done;
+        }
+        if (!(f->flags & F_UPDATE)) {
+            rc = app_err_set(err, APP_EINVAL, key, "%s不能修改", f->label);
+            goto done;
+        }
+    }
+    strbuf_printf(&sb, "UPDATE %s SET ", e->table);
+    for (size_t i = 0; i < e->n_fields; i++) {
+        const struct entity_field *f = &e->fields[i];
+        v = json_object_get(in, f->name);
+        if (v == NULL || f->type == FT_PASSWORD)
+            continue;
+        if (is_linked(f)) {
+            rc = check_links(c, f, v, err);
+            if (rc < 0)
+                goto done;
+            continue;
+        }
+        rc = check_value(&p, c, e, who, f, v, err);
+        if (rc < 0)
+            goto done;
+        rc = check_unique(c, e, f, &p, p.n - 1, id, err);
+        if (rc < 0)
+            goto done;
+        strbuf_printf(&sb, "%s%s = ?", cols++ ? ", " : "", f->name);
+    }
+    if (e->flags & E_TIMESTAMPS) {
+        char at[32];
+        now_iso(at, sizeof(at));
+        strbuf_printf(&sb, "%supdated_at = ?", cols++ ? ", " : "");
+        params_text(&p, at);
+    }
+    if (cols > 0) {
+        strbuf_puts(&sb, " WHERE id = ?");
+        params_int(&p, id);
+        struct db_stmt *s = NULL;
+        rc = db_prepare(&s, c, strbuf_str(&sb));
+        if (rc < 0)
+            goto done;
+        params_bind(s, &p);
+        rc = db_step(s);
+        db_finalize(s);
+        if (rc == APP_ECONFLICT) {
+            rc = app_err_set(err, APP_ECONFLICT, NULL, "%s与已有记录冲突", e->label);
+            goto done;
+        }
+        if (rc < 0)
+            goto done;
+    }
+    for (size_t i = 0; i < e->n_fields; i++) {
+        const struct entity_field *f = &e->fields[i];
+        v = json_object_get(in, f->name);
+        if (v && is_linked(f)) {
+            rc = write_links(c, f, id, v);
+            if (rc < 0)
+                goto done;
+        }
+    }
+    rc = entity_get(&after, c, e, NULL, id, err);
+    if (rc < 0)
+        goto done;
+    if (e->hooks && e->hooks->after_update) {
+        rc = e->hooks->after_update(c, who, id, before, after, err);
+        if (rc < 0)
+            goto done;
+    }
+    /* updated_at alone is no change worth a record. */
+    json_t *b = json_deep_copy(before), *a = json_deep_copy(after);
+    json_object_del(b, "updated_at");
+    json_object_del(a, "updated_at");
+    int changed = !json_equal(a, b);
+    json_decref(a);
+    json_decref(b);
+    if (changed) {
+        rc = audit_append(c, who ? who->id : 0, who ? who->username : "system", "update", e->name,
+                          id, before, after);
+        if (rc < 0)
+            goto done;
+    }
+    *out = after;
+    after = NULL;
+done:
+    if (rc < 0 && err && err->code == 0)
+        app_err_set(err, rc, NULL, "保存失败");
+    json_decref(before);
+    json_decref(after);
+    strbuf_free(&sb);
+    params_free(&p);
+    return rc;
+}
+
+/*---- Metadata ----*/
+
+static json_t *options_json(const struct field_option *o)
+{
+    json_t *arr = json_array();
+    for (; o && o->value; o++) {
+        json_t *x = json_pack("{s:s, s:s, s:s}", "value", o->value, "label", o->label, "label_en",
+                              o->label_en ? o->label_en : o->label);
+        if (o->color)
+            json_object_set_new(x, "color", json_string(o->color));
+        json_array_append_new(arr, x);
+    }
+    return arr;
+}
+
+json_t *entity_meta(const struct entity *e, const struct auth_user *who)
+{
+    json_t *fields = json_array();
+    for (size_t i = 0; i < e->n_fields; i++) {
+        const struct entity_field *f = &e->fields[i];
+        json_t *o = json_pack(
+                "{s:s, s:s, s:s, s:s, s:b, s:b, s:b, s:b, s:b, s:b, s:b, s:b}", "name", f->name,
+                "label", f->label, "label_en", f->label_en ? f->label_en : f->label, "type",
+                entity_type_name(f->type), "required", (f->flags & F_REQUIRED) != 0, "list",
+                (f->flags & F_LIST) != 0, "filter", (f->flags & F_FILTER) != 0, "sort",
+                (f->flags & F_SORT) != 0, "create", (f->flags & F_CREATE) != 0, "update",
+                (f->flags & F_UPDATE) != 0, "search", (f->flags & F_SEARCH) != 0, "masked", 0);
+        if (f->type == FT_TEXT || f->type == FT_TEXTAREA || f->type == FT_PASSWORD)
+            json_object_set_new(o, "maxlen",
+                                json_integer(f->maxlen ? f->maxlen : TEXT_DEFAULT_MAX));
+        if (f->options)
+            json_object_set_new(o, "options", options_json(f->options));
+        if (f->ref)
+            json_object_set_new(o, "ref", json_string(f->ref));
+        if (f->ref_label)
+            json_object_set_new(o, "ref_label", json_string(f->ref_label));
+        json_array_append_new(fields, o);
+    }
+    int writable = e->write_perm && !(e->flags & E_READONLY) && auth_has(who, e->write_perm);
+    char path[96];
+    snprintf(path, sizeof(path), "/api/v1/%s", e->name);
+    return json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s?, s:b, s:b, s:b, s:b, s:s?, s:o}", "name",
+                     e->name, "label", e->label, "label_en", e->label_en, "path", path,
+                     "title_field", e->title_field, "default_sort", e->default_sort,
+                     "can_create", writable, "can_update", writable, "can_export",
+                     e->export_perm && auth_has(who, e->export_perm), "project_scoped",
+                     e->scope_sql != NULL, "read_perm", e->read_perm, "fields", fields);
+}

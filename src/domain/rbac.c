@@ -1,0 +1,48 @@
+#include "rbac.h"
+
+#include <string.h>
+
+#include "core/app.h"
+
+const struct field_option rbac_perm_options[] = {
+        {"project.read", "查看项目", "View projects", NULL},
+        {"project.write", "维护项目", "Edit projects", NULL},
+        {"project.export", "导出项目", "Export projects", NULL},
+        {"building.read", "查看楼栋", "View buildings", NULL},
+        {"building.export", "导出楼栋", "Export buildings", NULL},
+        {"unit.read", "查看房源", "View units", NULL},
+        {"unit.export", "导出房源", "Export units", NULL},
+        {"customer.read", "查看客户", "View customers", NULL},
+        {"customer.export", "导出客户", "Export customers", NULL},
+        {"user.read", "查看用户", "View users", NULL},
+        {"user.write", "维护用户", "Edit users", NULL},
+        {"user.export", "导出用户", "Export users", NULL},
+        {"role.read", "查看角色", "View roles", NULL},
+        {"role.write", "维护角色", "Edit roles", NULL},
+        {"audit.read", "查看审计日志", "View audit trail", NULL},
+        {"audit.export", "导出审计日志", "Export audit trail", NULL},
+        {NULL, NULL, NULL, NULL},
+};
+
+int rbac_known(const char *code)
+{
+    for (const struct field_option *o = rbac_perm_options; o->value; o++)
+        if (strcmp(o->value, code) == 0)
+            return 1;
+    return 0;
+}
+
+const char *rbac_group(const char *code)
+{
+    static const struct {
+        const char *prefix, *group;
+    } groups[] = {
+            {"project.", "客户与房源"}, {"building.", "客户与房源"}, {"unit.", "客户与房源"},
+            {"customer.", "客户与房源"}, {"user.", "系统设置"},      {"role.", "系统设置"},
+            {"audit.", "系统设置"},
+    };
+    for (size_t i = 0; i < ARRAY_LEN(groups); i++)
+        if (strncmp(code, groups[i].prefix, strlen(groups[i].prefix)) == 0)
+            return groups[i].group;
+    return "其他";
+}
