@@ -39,11 +39,11 @@ build/tools/embed: tools/embed.c
 
 build/gen/migrations.c: $(MIGRATIONS) build/tools/embed
 	@mkdir -p $(@D)
-	build/tools/embed migrations $@ $(MIGRATIONS)
+	@build/tools/embed migrations $@ $(MIGRATIONS)
 
 build/gen/web_assets.c: $(WEB_FILES) build/tools/embed
 	@mkdir -p $(@D)
-	build/tools/embed web $@ web $(WEB_FILES)
+	@build/tools/embed web $@ web $(WEB_FILES)
 
 GEN := build/gen/migrations.c build/gen/web_assets.c
 
@@ -53,12 +53,15 @@ $(1)_OBJ := $$(patsubst %.c,build/$(1)/%.o,$$(SRC) src/main.c) \
             $$(patsubst build/gen/%.c,build/$(1)/gen/%.o,$$(GEN))
 build/$(1)/%.o: %.c
 	@mkdir -p $$(@D)
-	$$(CC) $$(BASE_CFLAGS) $(2) $$(PKG_CFLAGS) -c -o $$@ $$<
+	@echo "  CC($(1)) $$<"
+	@$$(CC) $$(BASE_CFLAGS) $(2) $$(PKG_CFLAGS) -c -o $$@ $$<
 build/$(1)/gen/%.o: build/gen/%.c
 	@mkdir -p $$(@D)
-	$$(CC) $$(BASE_CFLAGS) $(2) -c -o $$@ $$<
+	@echo "  CC($(1)) $$<"
+	@$$(CC) $$(BASE_CFLAGS) $(2) -c -o $$@ $$<
 build/$(1)/anjia: $$($(1)_OBJ)
-	$$(CC) $(2) -o $$@ $$^ $$(PKG_LIBS)
+	@echo "  LD($(1)) $$@"
+	@$$(CC) $(2) -o $$@ $$^ $$(PKG_LIBS)
 endef
 $(eval $(call variant,release,$(RELEASE_CFLAGS)))
 $(eval $(call variant,asan,$(ASAN_CFLAGS)))
@@ -66,7 +69,8 @@ $(eval $(call variant,asan,$(ASAN_CFLAGS)))
 LIB_OBJ_ASAN := $(filter-out build/asan/src/main.o,$(asan_OBJ))
 build/asan/tests/%: tests/unit/%.c $(LIB_OBJ_ASAN)
 	@mkdir -p $(@D)
-	$(CC) $(BASE_CFLAGS) $(ASAN_CFLAGS) $(PKG_CFLAGS) -Itests/unit -o $@ $^ $(PKG_LIBS) -lcmocka
+	@echo "  LD(test) $@"
+	@$(CC) $(BASE_CFLAGS) $(ASAN_CFLAGS) $(PKG_CFLAGS) -Itests/unit -o $@ $(filter %.c %.o,$^) $(PKG_LIBS) -lcmocka
 
 -include $(shell find build -name '*.d' 2>/dev/null)
 

@@ -109,7 +109,7 @@ static int seed_projects(struct db_conn *c, uint64_t *st, int scale, struct demo
         int buildings = 4;
         for (int b = 1; b <= buildings; b++) {
             int64_t bid = 0;
-            char bcode[8], bname[32];
+            char bcode[16], bname[32];
             int floors = 11 + pick(st, 8);
             snprintf(bcode, sizeof(bcode), "%d", b);
             snprintf(bname, sizeof(bname), "%d号楼", b);
@@ -123,7 +123,7 @@ static int seed_projects(struct db_conn *c, uint64_t *st, int scale, struct demo
             for (int u = 1; u <= 2; u++) {
                 for (int f = 1; f <= floors; f++) {
                     for (int r = 1; r <= 2; r++) {
-                        char room[16], rcode[32];
+                        char room[32], rcode[80];
                         int lay = (u + r) % 2 + (f > floors / 2 ? 2 : 0);
                         snprintf(room, sizeof(room), "%d%02d", f, r);
                         snprintf(rcode, sizeof(rcode), "%d-%d-%s", b, u, room);
