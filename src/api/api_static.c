@@ -68,8 +68,6 @@ void api_static(struct http_req *req, struct api_app *app)
         not_found(req);
         return;
     }
-    /* HTML is never cached (it names the modules); the rest briefly. */
-    int is_html = strcmp(type_of(path), "text/html; charset=utf-8") == 0;
     if (app->web_dir) {
         char full[512];
         char *data = NULL;
@@ -87,8 +85,8 @@ void api_static(struct http_req *req, struct api_app *app)
             char *copy = xmalloc(a->len + 1);
             memcpy(copy, a->data, a->len);
             http_reply(req, 200, a->type, copy, a->len);
-            if (!is_html)
-                http_add_header(req, "Cache-Control", "private, max-age=300");
+            /* Revalidate every time: the modules of one release belong together. */
+            http_add_header(req, "Cache-Control", "no-cache");
             return;
         }
     }

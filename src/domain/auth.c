@@ -28,6 +28,7 @@ void auth_user_free(struct auth_user *u)
     free(u->department);
     free(u->role_code);
     free(u->role_name);
+    free(u->role_name_en);
     for (int i = 0; i < u->n_perms; i++)
         free(u->perms[i]);
     free(u->perms);
@@ -77,7 +78,7 @@ int auth_user_load(struct auth_user **out, struct db_conn *c, int64_t id)
     struct auth_user *u = NULL;
     int rc = db_prepare(&s, c,
                         "SELECT u.id, u.username, u.display_name, u.department, u.role_id,"
-                        " r.code, r.name, u.all_projects FROM users u"
+                        " r.code, r.name, u.all_projects, r.name_en FROM users u"
                         " JOIN roles r ON r.id = u.role_id WHERE u.id = ? AND u.status = 'active'");
     if (rc < 0)
         goto done;
@@ -96,6 +97,7 @@ int auth_user_load(struct auth_user **out, struct db_conn *c, int64_t id)
     u->role_code = dup_or_null(db_col_text(s, 5));
     u->role_name = dup_or_null(db_col_text(s, 6));
     u->all_projects = db_col_int64(s, 7) != 0;
+    u->role_name_en = dup_or_null(db_col_text(s, 8));
     db_finalize(s);
     s = NULL;
 
@@ -160,10 +162,11 @@ json_t *auth_user_json(const struct auth_user *u, struct db_conn *c)
                                             "code", db_col_text(s, 1), "name", db_col_text(s, 2)));
         db_finalize(s);
     }
-    return json_pack("{s:I, s:s?, s:s?, s:s?, s:{s:I, s:s?, s:s?}, s:o, s:b, s:o}", "id",
+    return json_pack("{s:I, s:s?, s:s?, s:s?, s:{s:I, s:s?, s:s?, s:s?}, s:o, s:b, s:o}", "id",
                      (json_int_t)u->id, "username", u->username, "display_name", u->display_name,
                      "department", u->department, "role", "id", (json_int_t)u->role_id, "code",
-                     u->role_code, "name", u->role_name, "permissions", perms, "all_projects",
+                     u->role_code, "name", u->role_name, "name_en", u->role_name_en,
+                     "permissions", perms, "all_projects",
                      u->all_projects, "projects", projects);
 }
 

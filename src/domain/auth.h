@@ -30,6 +30,7 @@ struct auth_user {
     int64_t role_id;
     char *role_code;
     char *role_name;
+    char *role_name_en;
     int all_projects;
     char **perms; /* sorted permission codes */
     int n_perms;

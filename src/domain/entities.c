@@ -237,7 +237,7 @@ static const struct entity projects_entity = {
         .read_perm = "project.read", .write_perm = "project.write",
         .export_perm = "project.export", .title_field = "name", .default_sort = "code",
         .scope_sql = "t.id IN (SELECT project_id FROM user_projects WHERE user_id = ?)",
-        .nav_group = "master", .flags = E_TIMESTAMPS};
+        .project_filter = "t.id = ?", .nav_group = "master", .flags = E_TIMESTAMPS};
 
 #define PROJECT_REF                                                                            \
     {.name = "project_id", .label = "项目", .label_en = "Project", .type = FT_REF,             \
@@ -325,6 +325,8 @@ static const struct entity customers_entity = {
         .scope_sql = "EXISTS (SELECT 1 FROM unit_owners uo JOIN units u ON u.id = uo.unit_id"
                      " JOIN user_projects up ON up.project_id = u.project_id"
                      " WHERE uo.customer_id = t.id AND up.user_id = ?)",
+        .project_filter = "EXISTS (SELECT 1 FROM unit_owners uo JOIN units u ON u.id = uo.unit_id"
+                          " WHERE uo.customer_id = t.id AND u.project_id = ?)",
         .nav_group = "master", .flags = E_READONLY};
 
 /*---- Audit trail ----*/
@@ -343,9 +345,8 @@ static const struct entity_field audit_fields[] = {
         {.name = "entity_id", .label = "对象ID", .label_en = "Entity id", .type = FT_INT,
          .flags = F_LIST | F_FILTER},
         {.name = "before_json", .label = "修改前", .label_en = "Before", .type = FT_JSON,
-         .flags = F_DETAIL | F_NOEXPORT},
-        {.name = "after_json", .label = "修改后", .label_en = "After", .type = FT_JSON,
-         .flags = F_DETAIL},
+         .flags = F_NOEXPORT},
+        {.name = "after_json", .label = "修改后", .label_en = "After", .type = FT_JSON, .flags = 0},
         {.name = "hash", .label = "校验值", .label_en = "Hash", .type = FT_TEXT,
          .flags = F_DETAIL},
 };

@@ -286,6 +286,16 @@ static int add_filter(struct strbuf *sb,
         op = "<=";
         f = entity_field(e, base);
     }
+    if (f == NULL && e->project_filter && strcmp(key, "project_id") == 0) {
+        int64_t v;
+        if (app_parse_int64(&v, value) < 0)
+            return app_err_set(err, APP_EBADREQ, key, "应为整数: %s", key);
+        if (!auth_in_scope(who, v))
+            return app_err_set(err, APP_EFORBIDDEN, key, "您没有该项目的权限");
+        strbuf_printf(sb, " AND (%s)", e->project_filter);
+        params_int(p, v);
+        return 0;
+    }
     if (f == NULL || !(f->flags & F_FILTER) || is_linked(f))
         return app_err_set(err, APP_EBADREQ, key, "不支持的筛选条件: %s", key);
     int ranged = strcmp(op, "=") != 0;
@@ -1094,10 +1104,15 @@ json_t *entity_meta(const struct entity *e, const struct auth_user *who)
     int writable = e->write_perm && !(e->flags & E_READONLY) && auth_has(who, e->write_perm);
     char path[96];
     snprintf(path, sizeof(path), "/api/v1/%s", e->name);
-    return json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s?, s:b, s:b, s:b, s:b, s:s?, s:o}", "name",
+    json_t *meta = json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s?, s:b, s:b, s:b, s:b, s:s?, s:o}", "name",
                      e->name, "label", e->label, "label_en", e->label_en, "path", path,
                      "title_field", e->title_field, "default_sort", e->default_sort,
                      "can_create", writable, "can_update", writable, "can_export",
                      e->export_perm && auth_has(who, e->export_perm), "project_scoped",
                      e->scope_sql != NULL, "read_perm", e->read_perm, "fields", fields);
+    /* Scoped lists all take ?project_id= (the top bar's project switcher). */
+    json_object_set_new(meta, "project_filter",
+                        json_boolean(e->project_filter != NULL ||
+                                     (e->scope_field && strcmp(e->scope_field, "project_id") == 0)));
+    return meta;
 }

@@ -123,6 +123,8 @@ struct entity {
     const char *default_sort;   /* "name" or "-id" */
     const char *scope_sql;      /* predicate with one '?' = user id; NULL = unscoped */
     const char *scope_field;    /* field holding the project id, for filters */
+    const char *project_filter; /* predicate with one '?' = a project id, for the
+                                   project_id filter of entities without that field */
     const char *nav_group;      /* navigation group key, NULL = not in nav */
     unsigned flags;
     const struct entity_hooks *hooks;

@@ -1,0 +1,223 @@
+// Entry point: session bootstrap, routing, language and project changes.
+import { h } from './dom.js';
+import { t, applyDocumentLang, onLangChange } from './i18n.js';
+import * as api from './api.js';
+import * as router from './router.js';
+import { session, setUser, clearSession, loadProjects, setCurrentProject } from './session.js';
+import { getNav, resetMetaCache } from './meta.js';
+import { renderShell } from './layout.js';
+import { renderLogin } from './login.js';
+import { renderHome } from './home.js';
+import { renderList } from './list.js';
+import { renderDetail } from './detail.js';
+import { renderForm } from './form.js';
+import { modal, toast, errorState } from './ui.js';
+
+const root = document.getElementById('app');
+let shell = null;
+let routeSeq = 0;
+
+function setTitle(s) {
+  document.title = `${s} - ${t('app.name')}`;
+}
+
+async function startSession(me) {
+  setUser(me.user, me.csrf);
+  resetMetaCache();
+  const [nav] = await Promise.all([getNav(), loadProjects()]);
+  session.nav = nav;
+  shell = null;
+}
+
+function buildShell() {
+  shell = renderShell(root, {
+    onLogout: logout,
+    onChangePassword: changePassword,
+    onProjectChange: (id) => {
+      setCurrentProject(id);
+      const r = router.parse();
+      // Stay on the page; a record page of another project goes back to its list.
+      if (r.view === 'list' || r.view === 'home') render(r);
+      else if (r.view === 'view' && router.canLeave()) router.go(router.href('list', r.entity));
+    },
+  });
+}
+
+function showLogin(notice) {
+  shell = null;
+  clearSession();
+  resetMetaCache();
+  renderLogin(root, {
+    notice,
+    onLoggedIn: async (r) => {
+      await startSession({ user: r.user, csrf: r.csrf });
+      const back = sessionStorage.getItem('anjia.back');
+      sessionStorage.removeItem('anjia.back');
+      if (back && back !== location.hash && !back.startsWith('#/login')) router.go(back);
+      else if (location.hash && location.hash !== '#/login' && location.hash !== '#/') render(router.parse());
+      else router.go('#/');
+    },
+  });
+}
+
+async function logout() {
+  if (!router.canLeave()) return;
+  try {
+    await api.post('logout', {}, { skipAuthRedirect: true });
+  } catch { /* the session is gone either way */ }
+  sessionStorage.removeItem('anjia.back');
+  history.replaceState(null, '', '#/login');
+  showLogin();
+}
+
+function changePassword() {
+  const mk = (id, name, label, auto) => {
+    const input = h('input', { id, name, type: 'password', autocomplete: auto, required: true });
+    const err = h('div', { class: 'field-error', role: 'alert' });
+    const el = h('div', { class: 'form-item', dataset: { field: name } },
+      h('label', { class: 'form-label', for: id }, label, h('span', { class: 'req', text: '*' })), input, err);
+    return {
+      input, el,
+      set(msg) { err.textContent = msg || ''; el.classList.toggle('has-error', !!msg); },
+    };
+  };
+  const oldF = mk('pw-old', 'old_password', t('pw.old'), 'current-password');
+  const newF = mk('pw-new', 'new_password', t('pw.new'), 'new-password');
+  const confF = mk('pw-confirm', 'confirm', t('pw.confirm'), 'new-password');
+  const all = [oldF, newF, confF];
+  const banner = h('div', { class: 'form-banner', role: 'alert', hidden: true });
+  modal({
+    title: t('top.change_password'),
+    body: h('div', null, banner, oldF.el, newF.el, confF.el),
+    okText: t('common.save'),
+    onOk: async () => {
+      all.forEach((f) => f.set(''));
+      banner.hidden = true;
+      for (const f of all) {
+        if (!f.input.value) {
+          f.set(t('form.required', { label: f.el.querySelector('label').firstChild.textContent }));
+          f.input.focus();
+          return false;
+        }
+      }
+      if (newF.input.value !== confF.input.value) {
+        confF.set(t('pw.mismatch'));
+        confF.input.focus();
+        return false;
+      }
+      try {
+        await api.post('me/password', { old_password: oldF.input.value, new_password: newF.input.value });
+      } catch (e) {
+        const target = e.field === 'old_password' ? oldF : e.field === 'new_password' ? newF : null;
+        if (target) {
+          target.set(e.message);
+          target.input.focus();
+        } else {
+          banner.textContent = e.message;
+          banner.hidden = false;
+        }
+        return false;
+      }
+      toast(t('pw.changed'), 'success');
+      return true;
+    },
+  });
+}
+
+async function render(r) {
+  const seq = ++routeSeq;
+  if (!session.user) return;
+  if (r.view === 'login') {
+    router.go('#/');
+    return;
+  }
+  if (!shell) buildShell();
+  const ctx = { setTitle };
+  const main = shell.main;
+  shell.setActive(r.entity, null);
+  try {
+    switch (r.view) {
+      case 'home': renderHome(main, ctx); break;
+      case 'list': await renderList(main, r.entity, r.query, ctx); break;
+      case 'view': await renderDetail(main, r.entity, r.id, ctx); break;
+      case 'edit': await renderForm(main, r.entity, r.id, ctx); break;
+      case 'new': await renderForm(main, r.entity, null, ctx); break;
+      default:
+        setTitle(t('err.title'));
+        main.replaceChildren(errorState({ status: 404, message: t('err.bad_route') }));
+    }
+  } catch (err) {
+    if (seq !== routeSeq) return;
+    if (err && err.status === 401) return;
+    main.replaceChildren(errorState(err, () => render(router.parse())));
+  }
+  if (seq === routeSeq && r.view !== 'edit' && r.view !== 'new') {
+    main.focus({ preventScroll: true });
+  }
+}
+
+api.onUnauthenticated(() => {
+  if (!session.user) return;
+  if (location.hash && !location.hash.startsWith('#/login')) sessionStorage.setItem('anjia.back', location.hash);
+  showLogin(t('login.expired'));
+});
+
+onLangChange(() => {
+  if (!session.user) {
+    const typed = document.getElementById('login-username');
+    const name = typed ? typed.value : '';
+    showLogin();
+    const again = document.getElementById('login-username');
+    if (again && name) again.value = name;
+    return;
+  }
+  if (!router.canLeave()) {
+    // A dirty form: keep its DOM (and the typed input) inside the new frame.
+    const kept = shell ? [...shell.main.childNodes] : [];
+    buildShell();
+    shell.main.replaceChildren(...kept);
+    shell.setActive(router.parse().entity, null);
+    return;
+  }
+  buildShell();
+  render(router.parse());
+});
+
+router.onRoute((r) => {
+  if (!session.user) {
+    if (r.view !== 'login' && r.view !== 'home') sessionStorage.setItem('anjia.back', location.hash);
+    showLogin();
+    return;
+  }
+  render(r);
+});
+
+// "/" focuses the list's search box when not typing somewhere.
+document.addEventListener('keydown', (e) => {
+  if (e.key !== '/' || e.ctrlKey || e.metaKey || e.altKey) return;
+  const a = document.activeElement;
+  if (a && (a.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(a.tagName))) return;
+  const box = document.querySelector('[data-search]');
+  if (box) {
+    e.preventDefault();
+    box.focus();
+    box.select();
+  }
+});
+
+async function boot() {
+  applyDocumentLang();
+  try {
+    const me = await api.get('me', null, { skipAuthRedirect: true });
+    await startSession(me);
+  } catch (err) {
+    if (err.status !== 401) {
+      root.replaceChildren(errorState(err, boot));
+      return;
+    }
+    clearSession();
+  }
+  router.start();
+}
+
+boot();

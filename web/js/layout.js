@@ -1,0 +1,133 @@
+// The frame around every page: left navigation from /meta/nav, top bar with
+// project switcher, language switch and user menu.
+import { h } from './dom.js';
+import { t, L, getLang, setLang } from './i18n.js';
+import { session, displayName, currentProject } from './session.js';
+import { dropdown } from './ui.js';
+import * as router from './router.js';
+
+const SIDER_KEY = 'anjia.sider';
+const GROUPS_KEY = 'anjia.navClosed';
+
+function readJson(key, fallback) {
+  try { return JSON.parse(localStorage.getItem(key) || 'null') ?? fallback; } catch { return fallback; }
+}
+function writeJson(key, v) {
+  try { localStorage.setItem(key, JSON.stringify(v)); } catch { /* ignore */ }
+}
+
+export function renderShell(root, { onLogout, onChangePassword, onProjectChange }) {
+  const closed = new Set(readJson(GROUPS_KEY, []));
+  const nav = h('nav', { class: 'nav', 'aria-label': t('nav.home') });
+  nav.append(h('a', { class: 'nav-item nav-home', href: '#/', dataset: { entity: '' } },
+    h('span', { class: 'nav-icon', 'aria-hidden': 'true', text: '⌂' }), h('span', { text: t('nav.home') })));
+  const groups = session.nav || [];
+  for (const g of groups) {
+    const list = h('ul', { class: 'nav-items', id: `nav-g-${g.key}` });
+    for (const it of g.items) {
+      list.append(h('li', null, h('a', {
+        class: 'nav-item', href: router.href('list', it.entity), dataset: { entity: it.entity }, text: L(it, it.entity),
+      })));
+    }
+    const isClosed = closed.has(g.key);
+    list.hidden = isClosed;
+    const title = h('button', {
+      class: 'nav-group-title', type: 'button', 'aria-expanded': String(!isClosed), 'aria-controls': `nav-g-${g.key}`,
+    }, h('span', { text: L(g, g.key) }), h('span', { class: 'caret', 'aria-hidden': 'true' }));
+    title.addEventListener('click', () => {
+      list.hidden = !list.hidden;
+      title.setAttribute('aria-expanded', String(!list.hidden));
+      if (list.hidden) closed.add(g.key); else closed.delete(g.key);
+      writeJson(GROUPS_KEY, [...closed]);
+    });
+    nav.append(h('div', { class: 'nav-group', dataset: { group: g.key } }, title, list));
+  }
+  if (!groups.length) nav.append(h('p', { class: 'nav-empty', text: t('nav.empty') }));
+
+  const sider = h('aside', { class: 'sider' },
+    h('a', { class: 'brand', href: '#/' },
+      h('span', { class: 'brand-mark', 'aria-hidden': 'true', text: '安' }),
+      h('span', { class: 'brand-text' }, h('span', { class: 'brand-name', text: t('app.name') }), h('span', { class: 'brand-sub', text: t('app.subtitle') }))),
+    nav);
+
+  // Top bar.
+  const collapsed = readJson(SIDER_KEY, false) === true;
+  const toggle = h('button', {
+    class: 'icon-btn sider-toggle', type: 'button', 'aria-label': collapsed ? t('nav.expand') : t('nav.collapse'),
+    title: collapsed ? t('nav.expand') : t('nav.collapse'), 'aria-expanded': String(!collapsed), text: '☰',
+  });
+  const crumb = h('div', { class: 'crumb' });
+
+  const right = h('div', { class: 'top-right' });
+  // Project switcher.
+  const user = session.user || {};
+  if (session.projects.length || user.all_projects) {
+    const sel = h('select', { id: 'project-switch', class: 'project-switch', 'aria-label': t('top.project') });
+    if (user.all_projects || session.projects.length > 1) {
+      sel.append(h('option', { value: '', text: user.all_projects ? t('top.all_projects') : t('top.my_projects') }));
+    }
+    for (const p of session.projects) {
+      sel.append(h('option', { value: String(p.id), text: p.code ? `${p.name}（${p.code}）` : p.name }));
+    }
+    sel.value = currentProject() || (sel.options[0] ? sel.options[0].value : '');
+    sel.addEventListener('change', () => onProjectChange(sel.value));
+    right.append(h('label', { class: 'top-project' }, h('span', { class: 'top-label', text: t('top.project') }), sel));
+  }
+  // Language switch.
+  const lang = getLang();
+  right.append(h('div', { class: 'seg lang-seg', role: 'group', 'aria-label': t('lang.switch') },
+    h('button', { type: 'button', class: ['seg-btn', lang === 'zh' && 'active'], 'aria-pressed': String(lang === 'zh'), lang: 'zh-CN', text: '中文', dataset: { lang: 'zh' }, onclick: () => setLang('zh') }),
+    h('button', { type: 'button', class: ['seg-btn', lang === 'en' && 'active'], 'aria-pressed': String(lang === 'en'), lang: 'en', text: 'English', dataset: { lang: 'en' }, onclick: () => setLang('en') })));
+  // User menu.
+  const userBtn = h('button', { class: 'user-btn', type: 'button', id: 'user-menu' },
+    h('span', { class: 'avatar', 'aria-hidden': 'true', text: (displayName() || '?').slice(0, 1) }),
+    h('span', { class: 'user-name' }, displayName()),
+    user.role ? h('span', { class: 'user-role', text: L(user.role) || user.role.name || '' }) : null,
+    h('span', { class: 'caret', 'aria-hidden': 'true' }));
+  const menu = h('div', { class: 'menu', role: 'menu' });
+  const drop = dropdown(userBtn, menu, { align: 'right' });
+  menu.append(
+    h('button', { type: 'button', class: 'menu-item', role: 'menuitem', dataset: { action: 'change-password' }, text: t('top.change_password'), onclick: () => { drop.closeDropdown(); onChangePassword(); } }),
+    h('button', { type: 'button', class: 'menu-item', role: 'menuitem', dataset: { action: 'logout' }, text: t('top.logout'), onclick: () => { drop.closeDropdown(); onLogout(); } }));
+  right.append(drop);
+
+  const topbar = h('header', { class: 'topbar' }, toggle, crumb, right);
+  const main = h('main', { class: 'content', id: 'main', tabindex: '-1' });
+  const shell = h('div', { class: ['shell', collapsed && 'sider-collapsed'] }, sider, h('div', { class: 'main-col' }, topbar, main));
+  toggle.addEventListener('click', () => {
+    const now = !shell.classList.contains('sider-collapsed');
+    shell.classList.toggle('sider-collapsed', now);
+    toggle.setAttribute('aria-expanded', String(!now));
+    toggle.setAttribute('aria-label', now ? t('nav.expand') : t('nav.collapse'));
+    toggle.title = now ? t('nav.expand') : t('nav.collapse');
+    writeJson(SIDER_KEY, now);
+  });
+
+  root.replaceChildren(shell);
+
+  function groupOf(entity) {
+    return groups.find((g) => g.items.some((i) => i.entity === entity)) || null;
+  }
+
+  return {
+    main,
+    /** Highlight the nav entry and fill the breadcrumb. */
+    setActive(entity, pageLabel) {
+      for (const a of nav.querySelectorAll('.nav-item')) {
+        const on = (a.dataset.entity || '') === (entity || '');
+        a.classList.toggle('active', on);
+        if (on) a.setAttribute('aria-current', 'page'); else a.removeAttribute('aria-current');
+      }
+      const g = entity ? groupOf(entity) : null;
+      if (g) {
+        const list = nav.querySelector(`#nav-g-${CSS.escape(g.key)}`);
+        if (list && list.hidden) list.previousElementSibling.click();
+      }
+      const item = g && g.items.find((i) => i.entity === entity);
+      crumb.replaceChildren(
+        ...(g ? [h('span', { class: 'crumb-part', text: L(g, g.key) }), h('span', { class: 'crumb-sep', text: '/' })] : []),
+        item ? h('a', { class: 'crumb-part', href: router.href('list', entity), text: L(item, entity) })
+          : h('span', { class: 'crumb-part', text: pageLabel || t('nav.home') }));
+    },
+  };
+}

@@ -1,0 +1,90 @@
+// Hash routing: #/ , #/login , #/list/users?status=active&page=2 ,
+// #/view/users/3 , #/edit/users/3 , #/new/users
+
+const listeners = new Set();
+let leaveGuard = null;
+let lastHash = location.hash;
+
+export function parse(hash = location.hash) {
+  let s = hash.replace(/^#/, '');
+  if (!s.startsWith('/')) s = `/${s}`;
+  const qi = s.indexOf('?');
+  const path = qi >= 0 ? s.slice(0, qi) : s;
+  const query = new URLSearchParams(qi >= 0 ? s.slice(qi + 1) : '');
+  const parts = path.split('/').filter(Boolean).map((p) => {
+    try { return decodeURIComponent(p); } catch { return p; }
+  });
+  if (parts.length === 0) return { view: 'home', entity: null, id: null, query };
+  const [view, entity = null, id = null] = parts;
+  const ok = /^[a-z][a-z0-9_]*$/;
+  if (entity !== null && !ok.test(entity)) return { view: 'bad', parts, query };
+  if (id !== null && !/^[A-Za-z0-9_-]+$/.test(id)) return { view: 'bad', parts, query };
+  const known = {
+    home: 0, login: 0, list: 1, new: 1, view: 2, edit: 2,
+  };
+  if (!(view in known) || parts.length !== known[view] + 1) return { view: 'bad', parts, query };
+  return { view, entity, id, query };
+}
+
+export function href(view, entity, id, query) {
+  let s = `#/${view}`;
+  if (entity) s += `/${encodeURIComponent(entity)}`;
+  if (id !== undefined && id !== null) s += `/${encodeURIComponent(id)}`;
+  if (query) {
+    const qs = query instanceof URLSearchParams ? query.toString() : new URLSearchParams(query).toString();
+    if (qs) s += `?${qs}`;
+  }
+  return s;
+}
+
+export function go(hash) {
+  if (location.hash === hash) {
+    fire();
+    return;
+  }
+  location.hash = hash;
+}
+
+/** Change the address without re-rendering (list filters, paging). */
+export function replaceQuiet(hash) {
+  if (location.hash === hash) return;
+  history.replaceState(null, '', hash);
+  lastHash = location.hash;
+}
+
+/** fn() returns true when it is fine to leave the current page. */
+export function setLeaveGuard(fn) {
+  leaveGuard = fn;
+}
+
+/** Asks the current page (e.g. a dirty form) whether it may be left. */
+export function canLeave() {
+  if (leaveGuard && !leaveGuard()) return false;
+  leaveGuard = null;
+  return true;
+}
+
+export function onRoute(fn) {
+  listeners.add(fn);
+}
+
+function fire() {
+  const r = parse();
+  for (const fn of listeners) fn(r);
+}
+
+window.addEventListener('hashchange', () => {
+  if (leaveGuard && !leaveGuard()) {
+    // replaceState fires no hashchange: put the old address back quietly.
+    history.replaceState(null, '', lastHash);
+    return;
+  }
+  leaveGuard = null;
+  lastHash = location.hash;
+  fire();
+});
+
+export function start() {
+  lastHash = location.hash;
+  fire();
+}
