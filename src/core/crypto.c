@@ -168,3 +168,62 @@ int crypto_streq(const char *a, const char *b)
         return 0;
     return sodium_memcmp(a, b, la) == 0;
 }
+
+char *crypto_seal(const char *plaintext)
+{
+    unsigned char key[CRYPTO_KEY_BYTES];
+    size_t mlen = strlen(plaintext);
+    size_t blen = crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + mlen;
+    unsigned char *box = xmalloc(blen);
+    randombytes_buf(box, crypto_secretbox_NONCEBYTES);
+    crypto_subkey(key, CRYPTO_KEY_PII_ENC);
+    crypto_secretbox_easy(box + crypto_secretbox_NONCEBYTES, (const unsigned char *)plaintext,
+                          mlen, box, key);
+    sodium_memzero(key, sizeof(key));
+    size_t b64 = sodium_base64_ENCODED_LEN(blen, sodium_base64_VARIANT_ORIGINAL_NO_PADDING);
+    char *out = xmalloc(3 + b64);
+    memcpy(out, "v1:", 3);
+    sodium_bin2base64(out + 3, b64, box, blen, sodium_base64_VARIANT_ORIGINAL_NO_PADDING);
+    free(box);
+    return out;
+}
+
+char *crypto_open(const char *sealed)
+{
+    if (sealed == NULL || strncmp(sealed, "v1:", 3) != 0)
+        return NULL;
+    size_t slen = strlen(sealed + 3);
+    unsigned char *box = xmalloc(slen + 1);
+    size_t blen = 0;
+    char *out = NULL;
+    if (sodium_base642bin(box, slen + 1, sealed + 3, slen, NULL, &blen, NULL,
+                          sodium_base64_VARIANT_ORIGINAL_NO_PADDING) != 0 ||
+        blen < crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES)
+        goto done;
+    size_t mlen = blen - crypto_secretbox_NONCEBYTES - crypto_secretbox_MACBYTES;
+    unsigned char key[CRYPTO_KEY_BYTES];
+    crypto_subkey(key, CRYPTO_KEY_PII_ENC);
+    out = xmalloc(mlen + 1);
+    if (crypto_secretbox_open_easy((unsigned char *)out, box + crypto_secretbox_NONCEBYTES,
+                                   blen - crypto_secretbox_NONCEBYTES, box, key) != 0) {
+        free(out);
+        out = NULL;
+    } else {
+        out[mlen] = '\0';
+    }
+    sodium_memzero(key, sizeof(key));
+done:
+    free(box);
+    return out;
+}
+
+void crypto_blind_index(char out[CRYPTO_HASH_HEX], const char *purpose, const char *value)
+{
+    size_t pl = strlen(purpose), vl = strlen(value);
+    char *buf = xmalloc(pl + vl + 2);
+    memcpy(buf, purpose, pl);
+    buf[pl] = ':';
+    memcpy(buf + pl + 1, value, vl + 1);
+    crypto_mac_hex(out, CRYPTO_KEY_PII_INDEX, buf, pl + vl + 1);
+    free(buf);
+}

@@ -45,6 +45,16 @@ void crypto_mac_hex(char out[CRYPTO_HASH_HEX],
                     enum crypto_subkey which,
                     const void *data,
                     size_t len);
+/* Encrypt text under the personal-data key (XChaCha20-Poly1305, random
+ * nonce): "v1:" + base64(nonce | ciphertext). The caller frees the result. */
+char *crypto_seal(const char *plaintext);
+/* Decrypt what crypto_seal() made; NULL when altered or under another key.
+ * The caller frees the result. */
+char *crypto_open(const char *sealed);
+/* Blind index of a normalised value: hex MAC under the index subkey, with a
+ * purpose label so equal values of different kinds index differently. */
+void crypto_blind_index(char out[CRYPTO_HASH_HEX], const char *purpose, const char *value);
+
 /* Constant-time string equality; 1 when equal. */
 int crypto_streq(const char *a, const char *b);
 

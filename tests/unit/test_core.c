@@ -138,6 +138,31 @@ static void tokens_are_random_and_macs_are_keyed(void **state)
     assert_int_equal(crypto_streq("abc", "ab"), 0);
 }
 
+static void personal_data_seals_and_opens(void **state)
+{
+    (void)state;
+    char *sealed = crypto_seal("11010519491231002X");
+    assert_memory_equal(sealed, "v1:", 3);
+    assert_null(strstr(sealed, "1101051949"));
+    char *again = crypto_seal("11010519491231002X");
+    assert_string_not_equal(sealed, again); /* random nonce */
+    char *plain = crypto_open(sealed);
+    assert_string_equal(plain, "11010519491231002X");
+    free(plain);
+    sealed[10] = sealed[10] == 'A' ? 'B' : 'A'; /* tampered */
+    assert_null(crypto_open(sealed));
+    assert_null(crypto_open("not sealed"));
+    assert_null(crypto_open("v1:"));
+    free(sealed);
+    free(again);
+    char a[CRYPTO_HASH_HEX], b[CRYPTO_HASH_HEX];
+    crypto_blind_index(a, "phone", "13812345678");
+    crypto_blind_index(b, "phone", "13812345678");
+    assert_string_equal(a, b); /* deterministic: usable for lookups */
+    crypto_blind_index(b, "phone4", "13812345678");
+    assert_string_not_equal(a, b);
+}
+
 static int setup_key(void **state)
 {
     (void)state;
@@ -154,6 +179,7 @@ int main(void)
             cmocka_unit_test(config_sources_and_validation),
             cmocka_unit_test(passwords_hash_and_verify),
             cmocka_unit_test(tokens_are_random_and_macs_are_keyed),
+            cmocka_unit_test(personal_data_seals_and_opens),
     };
     return cmocka_run_group_tests_name("core", tests, setup_key, NULL);
 }
