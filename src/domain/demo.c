@@ -8,7 +8,10 @@
 
 #include "audit.h"
 #include "core/log.h"
+#include "core/pinyin.h"
 #include "core/timeutil.h"
+#include "core/validate.h"
+#include "entity.h"
 
 /* splitmix64: small, fast, and the same on every machine. */
 static uint64_t next_rand(uint64_t *state)
@@ -47,15 +50,45 @@ static const char *const given_f[] = {
 };
 
 static const struct {
-    const char *name, *city, *district;
+    const char *name, *city, *district, *area_code;
 } project_names[] = {
-        {"和悦府", "杭州", "余杭区良渚街道"},   {"锦绣华庭", "南京", "江宁区秣陵街道"},
-        {"云栖湾", "苏州", "吴中区太湖新城"},   {"翡翠公馆", "合肥", "滨湖新区"},
-        {"滨江壹号", "武汉", "江岸区沿江大道"}, {"观澜苑", "成都", "天府新区"},
-        {"紫金花园", "南京", "栖霞区仙林大道"}, {"御景园", "杭州", "萧山区钱江世纪城"},
-        {"春风里", "苏州", "工业园区星湖街"},   {"星河湾", "合肥", "包河区"},
-        {"香樟园", "武汉", "洪山区光谷"},       {"锦江华府", "成都", "锦江区"},
+        {"和悦府", "杭州", "余杭区良渚街道", "330110"},
+        {"锦绣华庭", "南京", "江宁区秣陵街道", "320115"},
+        {"云栖湾", "苏州", "吴中区太湖新城", "320506"},
+        {"翡翠公馆", "合肥", "滨湖新区", "340111"},
+        {"滨江壹号", "武汉", "江岸区沿江大道", "420102"},
+        {"观澜苑", "成都", "天府新区", "510116"},
+        {"紫金花园", "南京", "栖霞区仙林大道", "320113"},
+        {"御景园", "杭州", "萧山区钱江世纪城", "330109"},
+        {"春风里", "苏州", "工业园区星湖街", "320571"},
+        {"星河湾", "合肥", "包河区", "340111"},
+        {"香樟园", "武汉", "洪山区光谷", "420111"},
+        {"锦江华府", "成都", "锦江区", "510104"},
 };
+
+/* Birthplaces of buyers from elsewhere. */
+static const char *const other_area_codes[] = {"110105", "310115", "440304", "370202",
+                                               "410105", "430104", "350203", "610113"};
+
+static const char *const phone_prefixes[] = {"138", "139", "135", "136", "137", "150", "151",
+                                             "152", "158", "159", "182", "183", "186", "187",
+                                             "188", "133", "153", "180", "189", "177", "199"};
+
+/* A valid resident ID number: area, birth date, sequence (odd for men), check. */
+static void make_id_number(uint64_t *st, char out[19], const char *area, int male)
+{
+    int year = 1955 + (int)pick(st, 48), month = 1 + (int)pick(st, 12), day = 1 + (int)pick(st, 28);
+    int seq = (int)pick(st, 50) * 10 + (int)pick(st, 5) * 2 + (male ? 1 : 0);
+    snprintf(out, 19, "%.6s%04d%02d%02d%03d", area, year, month, day, seq % 1000);
+    out[17] = validate_id_check_char(out);
+    out[18] = '\0';
+}
+
+static void make_phone(uint64_t *st, char out[12])
+{
+    snprintf(out, 12, "%s%08u", phone_prefixes[pick(st, ARRAY_LEN(phone_prefixes))],
+             (unsigned)pick(st, 100000000));
+}
 
 static const char *const layouts[] = {"两室两厅一卫", "三室两厅一卫", "三室两厅两卫",
                                       "四室两厅两卫"};
@@ -160,16 +193,34 @@ static int seed_projects(struct db_conn *c, uint64_t *st, int scale, struct demo
                             char cname[32];
                             int male;
                             person_name(st, cname, sizeof(cname), &male);
+                            int local = pick(st, 10) < 7;
+                            char idn[19], phone[12], initials[64];
+                            make_id_number(st, idn,
+                                           local ? project_names[base].area_code
+                                                 : other_area_codes[pick(
+                                                           st, ARRAY_LEN(other_area_codes))],
+                                           male);
+                            make_phone(st, phone);
+                            pinyin_initials(initials, sizeof(initials), cname);
+                            struct entity_pii sid, sph;
+                            entity_pii_seal(&sid, PII_ID, idn);
+                            entity_pii_seal(&sph, PII_PHONE, phone);
                             int64_t cid = 0;
                             rc = db_query_int64(
                                     c, &cid,
                                     "INSERT INTO customers (kind, name, gender, hukou, marital,"
-                                    " created_at, updated_at) VALUES ('person',?,?,?,?,?,?)"
+                                    " project_id, id_type, id_number_enc, id_number_idx,"
+                                    " id_number_mask, phone_enc, phone_idx, phone_mask,"
+                                    " phone_tail, name_initials, created_at, updated_at)"
+                                    " VALUES ('person',?,?,?,?,?,'id_card',?,?,?,?,?,?,?,?,?,?)"
                                     " RETURNING id",
-                                    "tttttt", cname, male ? "male" : "female",
-                                    pick(st, 10) < 7 ? "local" : "nonlocal",
+                                    "ttttitttttttttt", cname, male ? "male" : "female",
+                                    local ? "local" : "nonlocal",
                                     owners == 2 ? "married" : (pick(st, 2) ? "married" : "single"),
-                                    at, at);
+                                    pid, sid.enc, sid.idx, sid.mask, sph.enc, sph.idx, sph.mask,
+                                    sph.tail, initials, at, at);
+                            entity_pii_free(&sid);
+                            entity_pii_free(&sph);
                             if (rc < 0)
                                 return rc;
                             n->customers++;

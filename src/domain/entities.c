@@ -8,11 +8,24 @@
 #include <sodium.h>
 
 #include "core/crypto.h"
+#include "core/pinyin.h"
+#include "core/validate.h"
 #include "entity.h"
 #include "nav.h"
 #include "rbac.h"
 
 #define SCOPE_BY_PROJECT "t.project_id IN (SELECT project_id FROM user_projects WHERE user_id = ?)"
+
+/* A customer belongs to the projects of the units they own, and to the
+ * project where they were registered. */
+#define CUSTOMER_SCOPE                                                                         \
+    "t.project_id IN (SELECT project_id FROM user_projects WHERE user_id = ?)"                 \
+    " OR EXISTS (SELECT 1 FROM unit_owners uo JOIN units u ON u.id = uo.unit_id"               \
+    " JOIN user_projects up ON up.project_id = u.project_id"                                   \
+    " WHERE uo.customer_id = t.id AND up.user_id = ?)"
+#define CUSTOMER_IN_PROJECT                                                                    \
+    "t.project_id = ? OR EXISTS (SELECT 1 FROM unit_owners uo JOIN units u ON u.id = uo.unit_id" \
+    " WHERE uo.customer_id = t.id AND u.project_id = ?)"
 
 /*---- Options ----*/
 
@@ -83,6 +96,12 @@ static const struct field_option audit_actions[] = {
         {"password_change", "修改密码", "Password change", "blue"},
         {"unlock", "解锁", "Unlock", "blue"},
         {"seed", "生成演示数据", "Demo data", "grey"},
+        {"reveal", "查看完整信息", "Viewed in full", "orange"},
+        {"merge", "合并客户", "Merge", "blue"},
+        {"merge_undo", "撤销合并", "Undo merge", "orange"},
+        {"import", "导入", "Import", "blue"},
+        {"privacy_export", "导出个人信息", "Personal data export", "orange"},
+        {"anonymise", "匿名化", "Anonymise", "red"},
         {NULL, NULL, NULL, NULL},
 };
 
@@ -135,7 +154,8 @@ static int users_after_update(struct db_conn *c,
     return 0;
 }
 
-static const struct entity_hooks users_hooks = {users_before_create, users_after_update};
+static const struct entity_hooks users_hooks = {.before_create = users_before_create,
+                                                .after_update = users_after_update};
 
 static const struct entity_field users_fields[] = {
         {.name = "username", .label = "用户名", .label_en = "Username", .type = FT_TEXT,
@@ -206,7 +226,28 @@ static const struct entity roles_entity = {
         .write_perm = "role.write", .export_perm = "role.read", .title_field = "name",
         .default_sort = "id", .nav_group = "system", .flags = E_TIMESTAMPS};
 
-/*---- Projects, buildings, units, customers ----*/
+/*---- Companies, projects, buildings, units ----*/
+
+static const struct entity_field companies_fields[] = {
+        {.name = "name", .label = "公司名称", .label_en = "Name", .type = FT_TEXT,
+         .flags = F_LIST | F_FILTER | F_SORT | F_CREATE | F_UPDATE | F_REQUIRED | F_SEARCH |
+                  F_UNIQUE,
+         .maxlen = 80},
+        {.name = "uscc", .label = "统一社会信用代码", .label_en = "USCC", .type = FT_TEXT,
+         .flags = F_LIST | F_FILTER | F_CREATE | F_UPDATE | F_UNIQUE, .maxlen = 18,
+         .normalise = validate_uscc},
+        {.name = "project_count", .label = "项目数", .label_en = "Projects", .type = FT_INT,
+         .flags = F_LIST, .sql = "(SELECT COUNT(*) FROM projects p WHERE p.company_id = t.id)"},
+        {.name = "created_at", .label = "创建时间", .label_en = "Created", .type = FT_DATETIME,
+         .flags = F_DETAIL},
+};
+
+static const struct entity companies_entity = {
+        .name = "companies", .table = "companies", .label = "公司", .label_en = "Companies",
+        .fields = companies_fields, .n_fields = ARRAY_LEN(companies_fields),
+        .read_perm = "company.read", .write_perm = "company.write", .export_perm = "company.read",
+        .title_field = "name", .default_sort = "name", .nav_group = "master",
+        .flags = E_CREATED_AT};
 
 static const struct entity_field projects_fields[] = {
         {.name = "code", .label = "项目编码", .label_en = "Code", .type = FT_TEXT,
@@ -215,6 +256,10 @@ static const struct entity_field projects_fields[] = {
         {.name = "name", .label = "项目名称", .label_en = "Name", .type = FT_TEXT,
          .flags = F_LIST | F_FILTER | F_SORT | F_CREATE | F_UPDATE | F_REQUIRED | F_SEARCH,
          .maxlen = 60},
+        {.name = "company_id", .label = "所属公司", .label_en = "Company", .type = FT_REF,
+         .flags = F_LIST | F_FILTER | F_CREATE | F_UPDATE, .ref = "companies",
+         .ref_label = "company_name",
+         .ref_label_sql = "(SELECT c.name FROM companies c WHERE c.id = t.company_id)"},
         {.name = "city", .label = "城市", .label_en = "City", .type = FT_TEXT,
          .flags = F_LIST | F_FILTER | F_SORT | F_CREATE | F_UPDATE, .maxlen = 20},
         {.name = "address", .label = "地址", .label_en = "Address", .type = FT_TEXT,
@@ -239,95 +284,286 @@ static const struct entity projects_entity = {
         .scope_sql = "t.id IN (SELECT project_id FROM user_projects WHERE user_id = ?)",
         .project_filter = "t.id = ?", .nav_group = "master", .flags = E_TIMESTAMPS};
 
-#define PROJECT_REF                                                                            \
+#define PROJECT_REF(fl)                                                                        \
     {.name = "project_id", .label = "项目", .label_en = "Project", .type = FT_REF,             \
-     .flags = F_LIST | F_FILTER, .ref = "projects", .ref_label = "project_name",               \
+     .flags = F_LIST | F_FILTER | (fl), .ref = "projects", .ref_label = "project_name",        \
      .ref_label_sql = "(SELECT p.name FROM projects p WHERE p.id = t.project_id)"}
 
 static const struct entity_field buildings_fields[] = {
-        PROJECT_REF,
+        PROJECT_REF(F_CREATE | F_REQUIRED),
         {.name = "code", .label = "楼栋编号", .label_en = "Code", .type = FT_TEXT,
-         .flags = F_LIST | F_FILTER | F_SORT, .maxlen = 20},
+         .flags = F_LIST | F_FILTER | F_SORT | F_CREATE | F_REQUIRED, .maxlen = 20},
         {.name = "name", .label = "楼栋名称", .label_en = "Name", .type = FT_TEXT,
-         .flags = F_LIST | F_FILTER | F_SORT | F_SEARCH, .maxlen = 40},
+         .flags = F_LIST | F_FILTER | F_SORT | F_SEARCH | F_CREATE | F_UPDATE | F_REQUIRED,
+         .maxlen = 40},
         {.name = "floors", .label = "层数", .label_en = "Floors", .type = FT_INT,
-         .flags = F_LIST | F_SORT},
+         .flags = F_LIST | F_SORT | F_CREATE | F_UPDATE | F_REQUIRED},
+        {.name = "units_per_floor", .label = "单元数", .label_en = "Stairwells", .type = FT_INT,
+         .flags = F_CREATE | F_UPDATE | F_DETAIL},
+        {.name = "rooms_per_unit", .label = "每单元每层户数", .label_en = "Flats per landing",
+         .type = FT_INT, .flags = F_CREATE | F_UPDATE | F_DETAIL},
         {.name = "unit_count", .label = "房源数", .label_en = "Units", .type = FT_INT,
          .flags = F_LIST, .sql = "(SELECT COUNT(*) FROM units u WHERE u.building_id = t.id)"},
 };
 
+static int buildings_before_create(struct db_conn *c,
+                                   const struct auth_user *who,
+                                   json_t *in,
+                                   struct entity_cols *x,
+                                   struct app_err *err)
+{
+    (void)who;
+    (void)x;
+    int64_t n = 0;
+    int rc = db_query_int64(c, &n, "SELECT COUNT(*) FROM buildings WHERE project_id = ? AND code = ?",
+                            "it", (int64_t)json_integer_value(json_object_get(in, "project_id")),
+                            json_string_value(json_object_get(in, "code")));
+    if (rc < 0)
+        return rc;
+    if (n > 0)
+        return app_err_set(err, APP_ECONFLICT, "code", "该项目已有此楼栋编号");
+    int64_t floors = json_integer_value(json_object_get(in, "floors"));
+    if (floors < 1 || floors > 200)
+        return app_err_set(err, APP_EINVAL, "floors", "层数应在 1 到 200 之间");
+    return 0;
+}
+
+static const struct entity_hooks buildings_hooks = {.before_create = buildings_before_create};
+
 static const struct entity buildings_entity = {
         .name = "buildings", .table = "buildings", .label = "楼栋", .label_en = "Buildings",
         .fields = buildings_fields, .n_fields = ARRAY_LEN(buildings_fields),
-        .read_perm = "building.read", .export_perm = "building.export", .title_field = "name",
-        .default_sort = "id", .scope_sql = SCOPE_BY_PROJECT, .scope_field = "project_id",
-        .nav_group = "master", .flags = E_READONLY};
+        .read_perm = "building.read", .write_perm = "building.write",
+        .export_perm = "building.export", .title_field = "name", .default_sort = "id",
+        .scope_sql = SCOPE_BY_PROJECT, .scope_field = "project_id", .nav_group = "master",
+        .flags = E_CREATED_AT, .hooks = &buildings_hooks};
 
 static const struct entity_field units_fields[] = {
-        PROJECT_REF,
+        PROJECT_REF(0),
         {.name = "building_id", .label = "楼栋", .label_en = "Building", .type = FT_REF,
-         .flags = F_LIST | F_FILTER, .ref = "buildings", .ref_label = "building_name",
+         .flags = F_LIST | F_FILTER | F_CREATE | F_REQUIRED, .ref = "buildings",
+         .ref_label = "building_name",
          .ref_label_sql = "(SELECT b.name FROM buildings b WHERE b.id = t.building_id)"},
         {.name = "room_code", .label = "房号", .label_en = "Room", .type = FT_TEXT,
          .flags = F_LIST | F_FILTER | F_SORT | F_SEARCH, .maxlen = 30},
+        {.name = "unit_no", .label = "单元", .label_en = "Stairwell", .type = FT_TEXT,
+         .flags = F_CREATE | F_REQUIRED | F_DETAIL, .maxlen = 8},
         {.name = "floor", .label = "楼层", .label_en = "Floor", .type = FT_INT,
-         .flags = F_LIST | F_FILTER | F_SORT},
+         .flags = F_LIST | F_FILTER | F_SORT | F_CREATE | F_REQUIRED},
+        {.name = "room", .label = "室号", .label_en = "Flat", .type = FT_TEXT,
+         .flags = F_CREATE | F_REQUIRED | F_DETAIL, .maxlen = 8},
         {.name = "layout", .label = "户型", .label_en = "Layout", .type = FT_TEXT,
-         .flags = F_LIST | F_FILTER, .maxlen = 30},
+         .flags = F_LIST | F_FILTER | F_CREATE | F_UPDATE, .maxlen = 30},
         {.name = "usage", .label = "用途", .label_en = "Use", .type = FT_ENUM,
-         .flags = F_LIST | F_FILTER, .options = unit_usage},
+         .flags = F_LIST | F_FILTER | F_CREATE | F_UPDATE, .options = unit_usage},
         {.name = "contract_area_dm2", .label = "预测面积", .label_en = "Contract area",
-         .type = FT_AREA, .flags = F_LIST | F_FILTER | F_SORT},
+         .type = FT_AREA, .flags = F_LIST | F_FILTER | F_SORT | F_CREATE | F_UPDATE},
         {.name = "measured_area_dm2", .label = "实测面积", .label_en = "Measured area",
-         .type = FT_AREA, .flags = F_LIST | F_SORT},
+         .type = FT_AREA, .flags = F_LIST | F_SORT | F_CREATE | F_UPDATE},
         {.name = "list_price_fen", .label = "标价", .label_en = "List price", .type = FT_MONEY,
-         .flags = F_LIST | F_FILTER | F_SORT},
+         .flags = F_LIST | F_FILTER | F_SORT | F_CREATE | F_UPDATE},
         {.name = "status", .label = "状态", .label_en = "Status", .type = FT_ENUM,
-         .flags = F_LIST | F_FILTER | F_SORT, .options = unit_status},
+         .flags = F_LIST | F_FILTER | F_SORT | F_CREATE | F_UPDATE, .options = unit_status},
         {.name = "owner_name", .label = "业主", .label_en = "Owner", .type = FT_TEXT,
          .flags = F_LIST,
          .sql = "(SELECT c.name FROM unit_owners uo JOIN customers c ON c.id = uo.customer_id"
                 " WHERE uo.unit_id = t.id AND uo.is_primary = 1 ORDER BY c.id LIMIT 1)"},
 };
 
+/* A unit's project follows its building; its code is building-stairwell-flat. */
+static int units_before_create(struct db_conn *c,
+                               const struct auth_user *who,
+                               json_t *in,
+                               struct entity_cols *x,
+                               struct app_err *err)
+{
+    int64_t bid = json_integer_value(json_object_get(in, "building_id"));
+    int64_t pid = 0;
+    char *bcode = NULL;
+    int rc = db_query_int64(c, &pid, "SELECT project_id FROM buildings WHERE id = ?", "i", bid);
+    if (rc < 0)
+        return app_err_set(err, APP_EINVAL, "building_id", "楼栋不存在");
+    if (who && !auth_in_scope(who, pid))
+        return app_err_set(err, APP_EFORBIDDEN, "building_id", "您没有该项目的权限");
+    rc = db_query_text(c, &bcode, "SELECT code FROM buildings WHERE id = ?", "i", bid);
+    if (rc < 0)
+        return rc;
+    char code[96];
+    snprintf(code, sizeof(code), "%s-%s-%s", bcode ? bcode : "",
+             json_string_value(json_object_get(in, "unit_no")),
+             json_string_value(json_object_get(in, "room")));
+    free(bcode);
+    int64_t n = 0;
+    rc = db_query_int64(c, &n, "SELECT COUNT(*) FROM units WHERE project_id = ? AND room_code = ?",
+                        "it", pid, code);
+    if (rc < 0)
+        return rc;
+    if (n > 0)
+        return app_err_set(err, APP_ECONFLICT, "room", "房号已存在: %s", code);
+    entity_cols_int(x, "project_id", pid);
+    entity_cols_text(x, "room_code", code);
+    return 0;
+}
+
+static const struct entity_hooks units_hooks = {.before_create = units_before_create};
+
 static const struct entity units_entity = {
         .name = "units", .table = "units", .label = "房源", .label_en = "Units",
         .fields = units_fields, .n_fields = ARRAY_LEN(units_fields), .read_perm = "unit.read",
-        .export_perm = "unit.export", .title_field = "room_code", .default_sort = "id",
-        .scope_sql = SCOPE_BY_PROJECT, .scope_field = "project_id", .nav_group = "master",
-        .flags = E_READONLY};
+        .write_perm = "unit.write", .export_perm = "unit.export", .title_field = "room_code",
+        .default_sort = "id", .scope_sql = SCOPE_BY_PROJECT, .scope_field = "project_id",
+        .nav_group = "master", .flags = E_CREATED_AT, .hooks = &units_hooks};
+
+/*---- Customers ----*/
+
+static const struct field_option id_types[] = {
+        {"id_card", "居民身份证", "Resident ID card", NULL},
+        {"hmt_permit", "港澳台居民居住证", "HK/Macau/Taiwan residence permit", NULL},
+        {"hk_macau_pass", "港澳居民来往内地通行证", "Home Return Permit", NULL},
+        {"taiwan_pass", "台湾居民来往大陆通行证", "Taiwan Compatriot Permit", NULL},
+        {"passport", "护照", "Passport", NULL},
+        {"foreign_prc", "外国人永久居留身份证", "Foreign permanent residence ID", NULL},
+        {"other", "其他证件", "Other", NULL},
+        {NULL, NULL, NULL, NULL},
+};
+
+static const struct field_option customer_status[] = {
+        {"active", "正常", "Active", "green"},
+        {"merged", "已合并", "Merged", "grey"},
+        {"anonymised", "已匿名化", "Anonymised", "grey"},
+        {NULL, NULL, NULL, NULL},
+};
 
 static const struct entity_field customers_fields[] = {
         {.name = "name", .label = "姓名/名称", .label_en = "Name", .type = FT_TEXT,
-         .flags = F_LIST | F_FILTER | F_SORT | F_SEARCH, .maxlen = 60},
+         .flags = F_LIST | F_FILTER | F_SORT | F_SEARCH | F_CREATE | F_UPDATE | F_REQUIRED,
+         .maxlen = 60},
         {.name = "kind", .label = "类型", .label_en = "Kind", .type = FT_ENUM,
-         .flags = F_LIST | F_FILTER, .options = customer_kind},
+         .flags = F_LIST | F_FILTER | F_CREATE, .options = customer_kind},
+        {.name = "project_id", .label = "建档项目", .label_en = "Project", .type = FT_REF,
+         .flags = F_CREATE | F_UPDATE | F_DETAIL, .ref = "projects", .ref_label = "project_name",
+         .ref_label_sql = "(SELECT p.name FROM projects p WHERE p.id = t.project_id)"},
         {.name = "gender", .label = "性别", .label_en = "Gender", .type = FT_ENUM,
-         .flags = F_LIST | F_FILTER, .options = gender},
+         .flags = F_LIST | F_FILTER | F_CREATE | F_UPDATE, .options = gender},
+        {.name = "id_type", .label = "证件类型", .label_en = "ID type", .type = FT_ENUM,
+         .flags = F_FILTER | F_CREATE | F_UPDATE | F_DETAIL, .options = id_types},
+        {.name = "id_number", .label = "证件号码", .label_en = "ID number", .type = FT_TEXT,
+         .flags = F_LIST | F_FILTER | F_CREATE | F_UPDATE | F_UNIQUE, .maxlen = 40,
+         .pii = PII_ID, .pii_type_field = "id_type", .reveal_perm = "customer.pii_id"},
+        {.name = "phone", .label = "手机", .label_en = "Mobile", .type = FT_TEXT,
+         .flags = F_LIST | F_FILTER | F_CREATE | F_UPDATE, .maxlen = 40, .pii = PII_PHONE,
+         .reveal_perm = "customer.pii_phone"},
+        {.name = "phone2", .label = "备用手机", .label_en = "Second mobile", .type = FT_TEXT,
+         .flags = F_CREATE | F_UPDATE | F_DETAIL, .maxlen = 40, .pii = PII_PHONE,
+         .reveal_perm = "customer.pii_phone"},
+        {.name = "uscc", .label = "统一社会信用代码", .label_en = "USCC", .type = FT_TEXT,
+         .flags = F_FILTER | F_CREATE | F_UPDATE | F_DETAIL, .maxlen = 18,
+         .normalise = validate_uscc},
         {.name = "hukou", .label = "户籍", .label_en = "Hukou", .type = FT_ENUM,
-         .flags = F_LIST | F_FILTER, .options = hukou},
+         .flags = F_LIST | F_FILTER | F_CREATE | F_UPDATE, .options = hukou},
         {.name = "marital", .label = "婚姻状况", .label_en = "Marital status", .type = FT_ENUM,
-         .flags = F_LIST | F_FILTER, .options = marital},
+         .flags = F_LIST | F_FILTER | F_CREATE | F_UPDATE, .options = marital},
+        {.name = "address", .label = "通讯地址", .label_en = "Address", .type = FT_TEXT,
+         .flags = F_CREATE | F_UPDATE | F_DETAIL, .maxlen = 200},
+        {.name = "bank_name", .label = "开户银行", .label_en = "Bank", .type = FT_TEXT,
+         .flags = F_CREATE | F_UPDATE | F_DETAIL, .maxlen = 60},
+        {.name = "bank_account", .label = "银行账号", .label_en = "Bank account", .type = FT_TEXT,
+         .flags = F_CREATE | F_UPDATE | F_DETAIL, .maxlen = 40, .pii = PII_ACCOUNT,
+         .reveal_perm = "customer.pii_account"},
         {.name = "unit_summary", .label = "房产", .label_en = "Property", .type = FT_TEXT,
          .flags = F_LIST,
          .sql = "(SELECT p.name || ' ' || u.room_code FROM unit_owners uo"
                 " JOIN units u ON u.id = uo.unit_id JOIN projects p ON p.id = u.project_id"
                 " WHERE uo.customer_id = t.id ORDER BY u.id LIMIT 1)"},
+        {.name = "status", .label = "状态", .label_en = "Status", .type = FT_ENUM,
+         .flags = F_LIST | F_FILTER, .options = customer_status},
+        {.name = "merged_into", .label = "合并到", .label_en = "Merged into", .type = FT_INT,
+         .flags = F_DETAIL},
+        {.name = "note", .label = "备注", .label_en = "Note", .type = FT_TEXTAREA,
+         .flags = F_CREATE | F_UPDATE | F_DETAIL, .maxlen = 1000},
         {.name = "created_at", .label = "建档时间", .label_en = "Created", .type = FT_DATETIME,
          .flags = F_SORT | F_DETAIL},
+        {.name = "updated_at", .label = "更新时间", .label_en = "Updated", .type = FT_DATETIME,
+         .flags = F_DETAIL},
 };
+
+/* Person or company: which identifiers are required, and what follows from
+ * them (pinyin initials of the name, gender from a resident ID number). */
+static int customers_before_create(struct db_conn *c,
+                                   const struct auth_user *who,
+                                   json_t *in,
+                                   struct entity_cols *x,
+                                   struct app_err *err)
+{
+    (void)c;
+    const char *kind = json_string_value(json_object_get(in, "kind"));
+    int company = kind && strcmp(kind, "company") == 0;
+    if (company) {
+        if (json_string_value(json_object_get(in, "uscc")) == NULL)
+            return app_err_set(err, APP_EINVAL, "uscc", "企业客户须填写统一社会信用代码");
+    } else {
+        const char *idn = json_string_value(json_object_get(in, "id_number"));
+        if (idn == NULL || *idn == '\0')
+            return app_err_set(err, APP_EINVAL, "id_number", "个人客户须填写证件号码");
+        if (json_string_value(json_object_get(in, "phone")) == NULL)
+            return app_err_set(err, APP_EINVAL, "phone", "个人客户须填写手机号码");
+        const char *type = json_string_value(json_object_get(in, "id_type"));
+        if (type == NULL) {
+            type = "id_card";
+            entity_cols_text(x, "id_type", type);
+        }
+        char norm[64];
+        if (strcmp(type, "id_card") == 0 && json_object_get(in, "gender") == NULL &&
+            validate_id_card(norm, sizeof(norm), idn, "id_number", NULL) == 0)
+            entity_cols_text(x, "gender", (norm[16] - '0') % 2 ? "male" : "female");
+    }
+    if (who && !who->all_projects && json_integer_value(json_object_get(in, "project_id")) == 0)
+        return app_err_set(err, APP_EINVAL, "project_id", "请选择建档项目");
+    int64_t pid = json_integer_value(json_object_get(in, "project_id"));
+    if (who && pid && !auth_in_scope(who, pid))
+        return app_err_set(err, APP_EFORBIDDEN, "project_id", "您没有该项目的权限");
+    char initials[64];
+    pinyin_initials(initials, sizeof(initials), json_string_value(json_object_get(in, "name")));
+    entity_cols_text(x, "name_initials", initials);
+    return 0;
+}
+
+static int customers_before_update(struct db_conn *c,
+                                   const struct auth_user *who,
+                                   int64_t id,
+                                   json_t *in,
+                                   json_t *before,
+                                   struct entity_cols *x,
+                                   struct app_err *err)
+{
+    (void)c;
+    (void)id;
+    const char *status = json_string_value(json_object_get(before, "status"));
+    if (status && strcmp(status, "active") != 0)
+        return app_err_set(err, APP_ECONFLICT, NULL, "该客户已%s，不能修改",
+                           strcmp(status, "merged") == 0 ? "合并" : "匿名化");
+    int64_t pid = json_integer_value(json_object_get(in, "project_id"));
+    if (who && pid && !auth_in_scope(who, pid))
+        return app_err_set(err, APP_EFORBIDDEN, "project_id", "您没有该项目的权限");
+    const char *name = json_string_value(json_object_get(in, "name"));
+    if (name) {
+        char initials[64];
+        pinyin_initials(initials, sizeof(initials), name);
+        entity_cols_text(x, "name_initials", initials);
+    }
+    return 0;
+}
+
+static const struct entity_hooks customers_hooks = {.before_create = customers_before_create,
+                                                    .before_update = customers_before_update};
 
 static const struct entity customers_entity = {
         .name = "customers", .table = "customers", .label = "客户", .label_en = "Customers",
         .fields = customers_fields, .n_fields = ARRAY_LEN(customers_fields),
-        .read_perm = "customer.read", .export_perm = "customer.export", .title_field = "name",
-        .default_sort = "-id",
-        .scope_sql = "EXISTS (SELECT 1 FROM unit_owners uo JOIN units u ON u.id = uo.unit_id"
-                     " JOIN user_projects up ON up.project_id = u.project_id"
-                     " WHERE uo.customer_id = t.id AND up.user_id = ?)",
-        .project_filter = "EXISTS (SELECT 1 FROM unit_owners uo JOIN units u ON u.id = uo.unit_id"
-                          " WHERE uo.customer_id = t.id AND u.project_id = ?)",
-        .nav_group = "master", .flags = E_READONLY};
+        .read_perm = "customer.read", .write_perm = "customer.write",
+        .export_perm = "customer.export", .title_field = "name", .default_sort = "-id",
+        .scope_sql = CUSTOMER_SCOPE, .project_filter = CUSTOMER_IN_PROJECT,
+        .nav_group = "master", .flags = E_TIMESTAMPS, .hooks = &customers_hooks};
 
 /*---- Audit trail ----*/
 
@@ -358,8 +594,8 @@ static const struct entity audit_entity = {
         .nav_group = "system", .flags = E_READONLY};
 
 const struct entity *const entities[] = {
-        &projects_entity, &buildings_entity, &units_entity, &customers_entity,
-        &users_entity,    &roles_entity,     &audit_entity,
+        &customers_entity, &units_entity, &buildings_entity, &projects_entity,
+        &companies_entity, &users_entity, &roles_entity,     &audit_entity,
 };
 const size_t entities_count = ARRAY_LEN(entities);
 

@@ -11,8 +11,10 @@
 #include <string.h>
 
 #include "audit.h"
+#include "core/crypto.h"
 #include "core/strbuf.h"
 #include "core/timeutil.h"
+#include "core/validate.h"
 
 #define SQL_MAX          (64u * 1024)
 #define LIST_DEFAULT     40
@@ -45,6 +47,14 @@ static void params_text(struct params *p, const char *v)
     p->is_text[p->n] = 1;
     p->t[p->n] = v ? xstrdup(v) : NULL;
     p->n++;
+}
+
+/* Bind v once for every '?' in sql (predicates that name the value twice). */
+static void params_int_each(struct params *p, const char *sql, int64_t v)
+{
+    for (const char *q = sql; *q; q++)
+        if (*q == '?')
+            params_int(p, v);
 }
 
 static void params_free(struct params *p)
@@ -139,7 +149,9 @@ static int is_numeric(const struct entity_field *f)
 /* SQL expression reading field f. */
 static void field_expr(struct strbuf *sb, const struct entity_field *f)
 {
-    if (f->sql)
+    if (f->pii)
+        strbuf_printf(sb, "t.%s_mask", f->name);
+    else if (f->sql)
         strbuf_puts(sb, f->sql);
     else
         strbuf_printf(sb, "t.%s", f->name);
@@ -286,14 +298,14 @@ static int add_filter(struct strbuf *sb,
         op = "<=";
         f = entity_field(e, base);
     }
-    if (f == NULL && e->project_filter && strcmp(key, "project_id") == 0) {
+    if (e->project_filter && strcmp(key, "project_id") == 0) {
         int64_t v;
         if (app_parse_int64(&v, value) < 0)
             return app_err_set(err, APP_EBADREQ, key, "应为整数: %s", key);
         if (!auth_in_scope(who, v))
             return app_err_set(err, APP_EFORBIDDEN, key, "您没有该项目的权限");
         strbuf_printf(sb, " AND (%s)", e->project_filter);
-        params_int(p, v);
+        params_int_each(p, e->project_filter, v);
         return 0;
     }
     if (f == NULL || !(f->flags & F_FILTER) || is_linked(f))
@@ -303,6 +315,29 @@ static int add_filter(struct strbuf *sb,
         return app_err_set(err, APP_EBADREQ, key, "该字段不支持范围筛选: %s", key);
     if (*value == '\0')
         return 0; /* an empty filter box means no filter */
+    if (f->pii) {
+        /* Exact match through the blind index; four digits match a phone's tail. */
+        char norm[64], idx[CRYPTO_HASH_HEX];
+        size_t vl = strlen(value);
+        int digits4 = vl == 4 && strspn(value, "0123456789") == 4;
+        if (ranged)
+            return app_err_set(err, APP_EBADREQ, key, "该字段不支持范围筛选: %s", key);
+        if (f->pii == PII_PHONE && digits4) {
+            crypto_blind_index(idx, "phone4", value);
+            strbuf_printf(sb, " AND t.%s_tail = ?", f->name);
+        } else {
+            struct app_err e2 = {0};
+            int rc = entity_pii_normalise(norm, sizeof(norm), f->pii, "id_card", value, key, &e2);
+            if (rc < 0 && f->pii == PII_ID)
+                rc = entity_pii_normalise(norm, sizeof(norm), f->pii, "passport", value, key, &e2);
+            if (rc < 0)
+                return app_err_set(err, APP_EBADREQ, key, "%s", e2.message);
+            entity_pii_index(idx, f->pii, norm);
+            strbuf_printf(sb, " AND t.%s_idx = ?", f->name);
+        }
+        params_text(p, idx);
+        return 0;
+    }
     strbuf_puts(sb, " AND ");
     field_expr(sb, f);
     if (is_numeric(f)) {
@@ -364,7 +399,7 @@ static int build_where(struct strbuf *sb,
     strbuf_puts(sb, " WHERE 1=1");
     if (e->scope_sql && !who->all_projects) {
         strbuf_printf(sb, " AND (%s)", e->scope_sql);
-        params_int(p, who->id);
+        params_int_each(p, e->scope_sql, who->id);
     }
     for (int i = 0; i < q->n; i++) {
         int rc = add_filter(sb, p, e, who, q->key[i], q->value[i], err);
@@ -592,8 +627,17 @@ int entity_get(json_t **out,
         params_free(&p);
         strbuf_printf(&sb, "SELECT COUNT(*) FROM %s t WHERE t.id = ? AND (%s)", e->table,
                       e->scope_sql);
+        params_int(&p, id);
+        params_int_each(&p, e->scope_sql, who->id);
         int64_t n = 0;
-        rc = db_query_int64(c, &n, strbuf_str(&sb), "ii", id, who->id);
+        rc = db_prepare(&s, c, strbuf_str(&sb));
+        if (rc < 0)
+            goto done;
+        params_bind(s, &p);
+        rc = db_step(s);
+        if (rc == DB_ROW)
+            n = db_col_int64(s, 0);
+        db_finalize(s);
         if (rc < 0)
             goto done;
         if (n == 0) {
@@ -646,20 +690,197 @@ static int ref_exists(struct db_conn *c, const char *ref, int64_t id)
     return rc == 0 && n > 0;
 }
 
-/* Validate v for field f and add it to p. Text is trimmed. */
-static int check_value(struct params *p,
+/* Columns and values of one INSERT or UPDATE. */
+struct colset {
+    int n;
+    char name[48][48];
+    struct params p; /* values, parallel to name */
+};
+
+static void colset_text(struct colset *cs, const char *name, const char *v)
+{
+    if (cs->n >= 48)
+        abort(); /* more columns than any declared entity has */
+    app_strlcpy(cs->name[cs->n++], name, sizeof(cs->name[0]));
+    params_text(&cs->p, v);
+}
+
+static void colset_int(struct colset *cs, const char *name, int64_t v)
+{
+    if (cs->n >= 48)
+        abort();
+    app_strlcpy(cs->name[cs->n++], name, sizeof(cs->name[0]));
+    params_int(&cs->p, v);
+}
+
+static void colset_suffixed(struct colset *cs, const char *base, const char *suffix,
+                            const char *v)
+{
+    char name[48];
+    snprintf(name, sizeof(name), "%s%s", base, suffix);
+    colset_text(cs, name, v);
+}
+
+/* The document type that applies to an ID-number field: given in this
+ * request, else the record's current one, else the resident ID card. */
+static const char *pii_doc_type(const struct entity_field *f, json_t *in, json_t *before)
+{
+    const char *t = NULL;
+    if (f->pii_type_field) {
+        t = json_string_value(json_object_get(in, f->pii_type_field));
+        if (t == NULL && before)
+            t = json_string_value(json_object_get(before, f->pii_type_field));
+    }
+    return t ? t : "id_card";
+}
+
+int entity_pii_normalise(char *out,
+                         size_t size,
+                         enum pii_kind kind,
+                         const char *doc_type,
+                         const char *value,
+                         const char *field,
+                         struct app_err *err)
+{
+    switch (kind) {
+    case PII_PHONE:
+        return validate_mobile(out, size, value, field, err);
+    case PII_ACCOUNT: {
+        size_t o = 0;
+        for (const char *q = value; *q; q++) {
+            if (*q == ' ' || *q == '-')
+                continue;
+            if (*q < '0' || *q > '9' || o + 1 >= size)
+                return app_err_set(err, APP_EINVAL, field, "银行账号应为10到30位数字");
+            out[o++] = *q;
+        }
+        out[o] = '\0';
+        if (o < 10 || o > 30)
+            return app_err_set(err, APP_EINVAL, field, "银行账号应为10到30位数字");
+        return 0;
+    }
+    case PII_ID:
+        if (strcmp(doc_type, "id_card") == 0)
+            return validate_id_card(out, size, value, field, err);
+        if (strcmp(doc_type, "hmt_permit") == 0)
+            return validate_hmt_permit(out, size, value, field, err);
+        if (strcmp(doc_type, "foreign_prc") == 0) {
+            int rc = validate_id_card(out, size, value, field, err);
+            if (rc == 0 && out[0] != '9')
+                return app_err_set(err, APP_EINVAL, field, "外国人永久居留身份证号码应以9开头");
+            return rc;
+        }
+        if (strcmp(doc_type, "uscc") == 0)
+            return validate_uscc(out, size, value, field, err);
+        return validate_document_no(out, size, value, field, err);
+    default:
+        return app_err_set(err, APP_EINVAL, field, "不支持的字段");
+    }
+}
+
+static const char *pii_purpose(enum pii_kind kind)
+{
+    return kind == PII_PHONE ? "phone" : kind == PII_ACCOUNT ? "account" : "id";
+}
+
+void entity_pii_index(char out[CRYPTO_HASH_HEX], enum pii_kind kind, const char *norm)
+{
+    crypto_blind_index(out, pii_purpose(kind), norm);
+}
+
+void entity_pii_seal(struct entity_pii *out, enum pii_kind kind, const char *norm)
+{
+    size_t n = strlen(norm);
+    entity_pii_index(out->idx, kind, norm);
+    out->tail[0] = '\0';
+    if (kind == PII_PHONE) {
+        crypto_blind_index(out->tail, "phone4", n >= 4 ? norm + n - 4 : norm);
+        mask_phone(out->mask, sizeof(out->mask), norm);
+    } else if (kind == PII_ID && n >= 15) {
+        mask_id(out->mask, sizeof(out->mask), norm);
+    } else {
+        mask_tail(out->mask, sizeof(out->mask), norm);
+    }
+    out->enc = crypto_seal(norm);
+}
+
+void entity_pii_free(struct entity_pii *p)
+{
+    free(p->enc);
+    p->enc = NULL;
+}
+
+/* A personal-data field: normalised, sealed, blind-indexed and masked. */
+static int pii_value(struct colset *cs,
+                     struct db_conn *c,
+                     const struct entity *e,
+                     const struct entity_field *f,
+                     json_t *v,
+                     json_t *in,
+                     json_t *before,
+                     int64_t self_id,
+                     struct app_err *err)
+{
+    if (json_is_null(v) || (json_is_string(v) && json_string_length(v) == 0)) {
+        if (f->flags & F_REQUIRED)
+            return app_err_set(err, APP_EINVAL, f->name, "%s不能为空", f->label);
+        colset_suffixed(cs, f->name, "_enc", NULL);
+        colset_suffixed(cs, f->name, "_idx", NULL);
+        colset_suffixed(cs, f->name, "_mask", NULL);
+        if (f->pii == PII_PHONE)
+            colset_suffixed(cs, f->name, "_tail", NULL);
+        return 0;
+    }
+    if (!json_is_string(v))
+        return app_err_set(err, APP_EINVAL, f->name, "%s应为文本", f->label);
+    char norm[64];
+    int rc = entity_pii_normalise(norm, sizeof(norm), f->pii, pii_doc_type(f, in, before),
+                                  json_string_value(v), f->name, err);
+    if (rc < 0)
+        return rc;
+    struct entity_pii sealed;
+    entity_pii_seal(&sealed, f->pii, norm);
+    if (f->flags & F_UNIQUE) {
+        char *sql = xasprintf("SELECT COUNT(*) FROM %s WHERE %s_idx = ? AND id <> ?", e->table,
+                              f->name);
+        int64_t n = 0;
+        rc = db_query_int64(c, &n, sql, "ti", sealed.idx, self_id);
+        free(sql);
+        if (rc == 0 && n > 0)
+            rc = app_err_set(err, APP_ECONFLICT, f->name, "已有相同%s的记录", f->label);
+        if (rc < 0) {
+            entity_pii_free(&sealed);
+            return rc;
+        }
+    }
+    colset_suffixed(cs, f->name, "_enc", sealed.enc);
+    colset_suffixed(cs, f->name, "_idx", sealed.idx);
+    colset_suffixed(cs, f->name, "_mask", sealed.mask);
+    if (f->pii == PII_PHONE)
+        colset_suffixed(cs, f->name, "_tail", sealed.tail);
+    entity_pii_free(&sealed);
+    return 0;
+}
+
+/* Validate v for field f and add its column(s) to cs. Text is trimmed. */
+static int check_value(struct colset *cs,
                        struct db_conn *c,
                        const struct entity *e,
                        const struct auth_user *who,
                        const struct entity_field *f,
                        json_t *v,
+                       json_t *in,
+                       json_t *before,
+                       int64_t self_id,
                        struct app_err *err)
 {
     const char *n = f->name;
+    if (f->pii)
+        return pii_value(cs, c, e, f, v, in, before, self_id, err);
     if (json_is_null(v)) {
         if (f->flags & F_REQUIRED)
             return app_err_set(err, APP_EINVAL, n, "%s不能为空", f->label);
-        params_text(p, NULL);
+        colset_text(cs, n, NULL);
         return 0;
     }
     switch (f->type) {
@@ -687,6 +908,14 @@ static int check_value(struct params *p,
         for (const char *q = t; rc == 0 && *q; q++)
             if ((unsigned char)*q < 0x20 && !(f->type == FT_TEXTAREA && (*q == '\n' || *q == '\t')))
                 rc = app_err_set(err, APP_EINVAL, n, "%s含有不可见的控制字符", f->label);
+        if (rc == 0 && f->normalise && *t) {
+            char norm[128];
+            rc = f->normalise(norm, sizeof(norm), t, n, err);
+            if (rc == 0) {
+                free(t);
+                t = xstrdup(norm);
+            }
+        }
         if (rc == 0 && f->type == FT_ENUM && !has_option(f, t))
             rc = app_err_set(err, APP_EINVAL, n, "%s的取值无效: %s", f->label, t);
         if (rc == 0 && f->type == FT_DATE && *t) {
@@ -699,8 +928,16 @@ static int check_value(struct params *p,
             if (time_parse_iso(&ts, t) < 0)
                 rc = app_err_set(err, APP_EINVAL, n, "%s应为 YYYY-MM-DDTHH:MM:SSZ", f->label);
         }
+        if (rc == 0 && (f->flags & F_UNIQUE) && *t) {
+            char *sql = xasprintf("SELECT COUNT(*) FROM %s WHERE %s = ? AND id <> ?", e->table, n);
+            int64_t cnt = 0;
+            rc = db_query_int64(c, &cnt, sql, "ti", t, self_id);
+            free(sql);
+            if (rc == 0 && cnt > 0)
+                rc = app_err_set(err, APP_ECONFLICT, n, "%s已存在: %s", f->label, t);
+        }
         if (rc == 0)
-            params_text(p, *t || (f->flags & F_REQUIRED) ? t : NULL);
+            colset_text(cs, n, *t || (f->flags & F_REQUIRED) ? t : NULL);
         free(t);
         return rc;
     }
@@ -720,13 +957,13 @@ static int check_value(struct params *p,
             if (rc < 0)
                 return rc;
         }
-        params_int(p, i);
+        colset_int(cs, n, i);
         return 0;
     }
     case FT_BOOL:
         if (!json_is_boolean(v))
             return app_err_set(err, APP_EINVAL, n, "%s应为 true 或 false", f->label);
-        params_int(p, json_is_true(v));
+        colset_int(cs, n, json_is_true(v));
         return 0;
     default:
         return app_err_set(err, APP_EINVAL, n, "%s不能直接设置", f->label);
@@ -783,30 +1020,75 @@ static int write_links(struct db_conn *c, const struct entity_field *f, int64_t 
     return rc < 0 ? rc : 0;
 }
 
-static int check_unique(struct db_conn *c,
-                        const struct entity *e,
-                        const struct entity_field *f,
-                        const struct params *p,
-                        int k,
-                        int64_t self_id,
-                        struct app_err *err)
-{
-    if (!(f->flags & F_UNIQUE) || !p->is_text[k] || p->t[k] == NULL)
-        return 0;
-    char *sql = xasprintf("SELECT COUNT(*) FROM %s WHERE %s = ? AND id <> ?", e->table, f->name);
-    int64_t n = 0;
-    int rc = db_query_int64(c, &n, sql, "ti", p->t[k], self_id);
-    free(sql);
-    if (rc < 0)
-        return rc;
-    if (n > 0)
-        return app_err_set(err, APP_ECONFLICT, f->name, "%s已存在: %s", f->label, p->t[k]);
-    return 0;
-}
-
 static void now_iso(char *buf, size_t size)
 {
     time_now_iso(buf, size);
+}
+
+/* Check that every key of in is a field writable in this mode. */
+static int check_keys(const struct entity *e, json_t *in, unsigned flag, struct app_err *err)
+{
+    const char *key;
+    json_t *v;
+    if (!json_is_object(in))
+        return app_err_set(err, APP_EINVAL, NULL, "请求体应为 JSON 对象");
+    json_object_foreach(in, key, v)
+    {
+        const struct entity_field *f = entity_field(e, key);
+        if (f == NULL)
+            return app_err_set(err, APP_EINVAL, key, "未知字段: %s", key);
+        if (!(f->flags & flag))
+            return app_err_set(err, APP_EINVAL, key,
+                               flag == F_CREATE ? "%s不能在新建时设置" : "%s不能修改", f->label);
+    }
+    return 0;
+}
+
+/* Validate the plain fields of in into cs and the link fields in place. */
+static int collect(struct colset *cs,
+                   struct db_conn *c,
+                   const struct entity *e,
+                   const struct auth_user *who,
+                   json_t *in,
+                   json_t *before,
+                   int64_t self_id,
+                   struct app_err *err)
+{
+    for (size_t i = 0; i < e->n_fields; i++) {
+        const struct entity_field *f = &e->fields[i];
+        json_t *v = json_object_get(in, f->name);
+        if (v == NULL || f->type == FT_PASSWORD)
+            continue;
+        int rc = is_linked(f) ? check_links(c, f, v, err)
+                              : check_value(cs, c, e, who, f, v, in, before, self_id, err);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
+static void add_hook_cols(struct colset *cs, struct entity_cols *x)
+{
+    for (int k = 0; k < x->n; k++) {
+        if (x->is_text[k])
+            colset_text(cs, x->name[k], x->t[k]);
+        else
+            colset_int(cs, x->name[k], x->i[k]);
+    }
+}
+
+static int save_links(struct db_conn *c, const struct entity *e, int64_t id, json_t *in)
+{
+    for (size_t i = 0; i < e->n_fields; i++) {
+        const struct entity_field *f = &e->fields[i];
+        json_t *v = json_object_get(in, f->name);
+        if (v && is_linked(f)) {
+            int rc = write_links(c, f, id, v);
+            if (rc < 0)
+                return rc;
+        }
+    }
+    return 0;
 }
 
 int entity_create(json_t **out,
@@ -818,29 +1100,15 @@ int entity_create(json_t **out,
 {
     *out = NULL;
     struct strbuf sb;
-    struct params p = {0};
+    struct colset cs;
     struct entity_cols x = {0};
-    const char *key;
-    json_t *v, *after = NULL;
+    json_t *after = NULL;
     int64_t id = 0;
-    int rc = 0, cols = 0;
+    memset(&cs, 0, sizeof(cs));
     strbuf_init(&sb, SQL_MAX);
-    if (!json_is_object(in)) {
-        rc = app_err_set(err, APP_EINVAL, NULL, "请求体应为 JSON 对象");
+    int rc = check_keys(e, in, F_CREATE, err);
+    if (rc < 0)
         goto done;
-    }
-    json_object_foreach(in, key, v)
-    {
-        const struct entity_field *f = entity_field(e, key);
-        if (f == NULL) {
-            rc = app_err_set(err, APP_EINVAL, key, "未知字段: %s", key);
-            goto done;
-        }
-        if (!(f->flags & F_CREATE)) {
-            rc = app_err_set(err, APP_EINVAL, key, "%s不能在新建时设置", f->label);
-            goto done;
-        }
-    }
     for (size_t i = 0; i < e->n_fields; i++) {
         const struct entity_field *f = &e->fields[i];
         if ((f->flags & F_REQUIRED) && (f->flags & F_CREATE) &&
@@ -849,54 +1117,27 @@ int entity_create(json_t **out,
             goto done;
         }
     }
-    strbuf_printf(&sb, "INSERT INTO %s (", e->table);
-    for (size_t i = 0; i < e->n_fields; i++) {
-        const struct entity_field *f = &e->fields[i];
-        v = json_object_get(in, f->name);
-        if (v == NULL || is_linked(f) || f->type == FT_PASSWORD)
-            continue;
-        rc = check_value(&p, c, e, who, f, v, err);
-        if (rc < 0)
-            goto done;
-        rc = check_unique(c, e, f, &p, p.n - 1, 0, err);
-        if (rc < 0)
-            goto done;
-        strbuf_printf(&sb, "%s%s", cols++ ? ", " : "", f->name);
-    }
-    for (size_t i = 0; i < e->n_fields; i++) {
-        const struct entity_field *f = &e->fields[i];
-        v = json_object_get(in, f->name);
-        if (v && is_linked(f)) {
-            rc = check_links(c, f, v, err);
-            if (rc < 0)
-                goto done;
-        }
-    }
+    rc = collect(&cs, c, e, who, in, NULL, 0, err);
+    if (rc < 0)
+        goto done;
     if (e->hooks && e->hooks->before_create) {
         rc = e->hooks->before_create(c, who, in, &x, err);
         if (rc < 0)
             goto done;
     }
-    for (int k = 0; k < x.n; k++) {
-        strbuf_printf(&sb, "%s%s", cols++ ? ", " : "", x.name[k]);
-        if (x.is_text[k])
-            params_text(&p, x.t[k]);
-        else
-            params_int(&p, x.i[k]);
-    }
+    add_hook_cols(&cs, &x);
     if (e->flags & (E_TIMESTAMPS | E_CREATED_AT)) {
         char at[32];
         now_iso(at, sizeof(at));
-        strbuf_printf(&sb, "%screated_at", cols++ ? ", " : "");
-        params_text(&p, at);
-        if (e->flags & E_TIMESTAMPS) {
-            strbuf_printf(&sb, ", updated_at");
-            cols++;
-            params_text(&p, at);
-        }
+        colset_text(&cs, "created_at", at);
+        if (e->flags & E_TIMESTAMPS)
+            colset_text(&cs, "updated_at", at);
     }
+    strbuf_printf(&sb, "INSERT INTO %s (", e->table);
+    for (int k = 0; k < cs.n; k++)
+        strbuf_printf(&sb, "%s%s", k ? ", " : "", cs.name[k]);
     strbuf_puts(&sb, ") VALUES (");
-    for (int k = 0; k < p.n; k++)
+    for (int k = 0; k < cs.n; k++)
         strbuf_puts(&sb, k ? ", ?" : "?");
     strbuf_puts(&sb, ") RETURNING id");
     {
@@ -904,7 +1145,7 @@ int entity_create(json_t **out,
         rc = db_prepare(&s, c, strbuf_str(&sb));
         if (rc < 0)
             goto done;
-        params_bind(s, &p);
+        params_bind(s, &cs.p);
         rc = db_step(s);
         if (rc == DB_ROW)
             id = db_col_int64(s, 0);
@@ -916,15 +1157,9 @@ int entity_create(json_t **out,
         if (rc < 0)
             goto done;
     }
-    for (size_t i = 0; i < e->n_fields; i++) {
-        const struct entity_field *f = &e->fields[i];
-        v = json_object_get(in, f->name);
-        if (v && is_linked(f)) {
-            rc = write_links(c, f, id, v);
-            if (rc < 0)
-                goto done;
-        }
-    }
+    rc = save_links(c, e, id, in);
+    if (rc < 0)
+        goto done;
     rc = entity_get(&after, c, e, NULL, id, err);
     if (rc < 0)
         goto done;
@@ -939,7 +1174,7 @@ done:
         app_err_set(err, rc, NULL, "保存失败");
     json_decref(after);
     strbuf_free(&sb);
-    params_free(&p);
+    params_free(&cs.p);
     cols_free(&x);
     return rc;
 }
@@ -954,64 +1189,42 @@ int entity_update(json_t **out,
 {
     *out = NULL;
     struct strbuf sb;
-    struct params p = {0};
-    const char *key;
-    json_t *v, *before = NULL, *after = NULL;
-    int rc = 0, cols = 0;
+    struct colset cs;
+    struct entity_cols x = {0};
+    json_t *before = NULL, *after = NULL;
+    memset(&cs, 0, sizeof(cs));
     strbuf_init(&sb, SQL_MAX);
-    if (!json_is_object(in)) {
-        rc = app_err_set(err, APP_EINVAL, NULL, "请求体应为 JSON 对象");
+    int rc = check_keys(e, in, F_UPDATE, err);
+    if (rc < 0)
         goto done;
-    }
     rc = entity_get(&before, c, e, who, id, err);
     if (rc < 0)
         goto done;
-    json_object_foreach(in, key, v)
-    {
-        const struct entity_field *f = entity_field(e, key);
-        if (f == NULL) {
-            rc = app_err_set(err, APP_EINVAL, key, "未知字段: %s", key);
-            goto done;
-        }
-        if (!(f->flags & F_UPDATE)) {
-            rc = app_err_set(err, APP_EINVAL, key, "%s不能修改", f->label);
-            goto done;
-        }
-    }
-    strbuf_printf(&sb, "UPDATE %s SET ", e->table);
-    for (size_t i = 0; i < e->n_fields; i++) {
-        const struct entity_field *f = &e->fields[i];
-        v = json_object_get(in, f->name);
-        if (v == NULL || f->type == FT_PASSWORD)
-            continue;
-        if (is_linked(f)) {
-            rc = check_links(c, f, v, err);
-            if (rc < 0)
-                goto done;
-            continue;
-        }
-        rc = check_value(&p, c, e, who, f, v, err);
+    rc = collect(&cs, c, e, who, in, before, id, err);
+    if (rc < 0)
+        goto done;
+    if (e->hooks && e->hooks->before_update) {
+        rc = e->hooks->before_update(c, who, id, in, before, &x, err);
         if (rc < 0)
             goto done;
-        rc = check_unique(c, e, f, &p, p.n - 1, id, err);
-        if (rc < 0)
-            goto done;
-        strbuf_printf(&sb, "%s%s = ?", cols++ ? ", " : "", f->name);
     }
-    if (e->flags & E_TIMESTAMPS) {
+    add_hook_cols(&cs, &x);
+    if (cs.n > 0 && (e->flags & E_TIMESTAMPS)) {
         char at[32];
         now_iso(at, sizeof(at));
-        strbuf_printf(&sb, "%supdated_at = ?", cols++ ? ", " : "");
-        params_text(&p, at);
+        colset_text(&cs, "updated_at", at);
     }
-    if (cols > 0) {
+    if (cs.n > 0) {
+        strbuf_printf(&sb, "UPDATE %s SET ", e->table);
+        for (int k = 0; k < cs.n; k++)
+            strbuf_printf(&sb, "%s%s = ?", k ? ", " : "", cs.name[k]);
         strbuf_puts(&sb, " WHERE id = ?");
-        params_int(&p, id);
+        params_int(&cs.p, id);
         struct db_stmt *s = NULL;
         rc = db_prepare(&s, c, strbuf_str(&sb));
         if (rc < 0)
             goto done;
-        params_bind(s, &p);
+        params_bind(s, &cs.p);
         rc = db_step(s);
         db_finalize(s);
         if (rc == APP_ECONFLICT) {
@@ -1021,15 +1234,9 @@ int entity_update(json_t **out,
         if (rc < 0)
             goto done;
     }
-    for (size_t i = 0; i < e->n_fields; i++) {
-        const struct entity_field *f = &e->fields[i];
-        v = json_object_get(in, f->name);
-        if (v && is_linked(f)) {
-            rc = write_links(c, f, id, v);
-            if (rc < 0)
-                goto done;
-        }
-    }
+    rc = save_links(c, e, id, in);
+    if (rc < 0)
+        goto done;
     rc = entity_get(&after, c, e, NULL, id, err);
     if (rc < 0)
         goto done;
@@ -1059,8 +1266,54 @@ done:
     json_decref(before);
     json_decref(after);
     strbuf_free(&sb);
-    params_free(&p);
+    params_free(&cs.p);
+    cols_free(&x);
     return rc;
+}
+
+int entity_reveal(char **out,
+                  struct db_conn *c,
+                  const struct entity *e,
+                  const struct auth_user *who,
+                  int64_t id,
+                  const char *field,
+                  struct app_err *err)
+{
+    *out = NULL;
+    const struct entity_field *f = field ? entity_field(e, field) : NULL;
+    if (f == NULL || !f->pii)
+        return app_err_set(err, APP_EINVAL, "field", "该字段没有需要显示的完整内容");
+    if (!auth_has(who, f->reveal_perm))
+        return app_err_set(err, APP_EFORBIDDEN, field, "您的岗位不能查看完整的%s", f->label);
+    json_t *rec = NULL;
+    int rc = entity_get(&rec, c, e, who, id, err); /* existence and scope */
+    json_decref(rec);
+    if (rc < 0)
+        return rc;
+    char *sql = xasprintf("SELECT %s_enc FROM %s WHERE id = ?", f->name, e->table);
+    char *sealed = NULL;
+    rc = db_query_text(c, &sealed, sql, "i", id);
+    free(sql);
+    if (rc < 0)
+        return rc;
+    if (sealed == NULL) {
+        *out = NULL; /* nothing recorded */
+        return 0;
+    }
+    char *plain = crypto_open(sealed);
+    free(sealed);
+    if (plain == NULL)
+        return app_err_set(err, APP_EINTERNAL, NULL, "无法解密%s（密钥不匹配？）", f->label);
+    /* The read itself is the event: which field, never the value. */
+    json_t *detail = json_pack("{s:s}", "field", f->name);
+    rc = audit_append(c, who->id, who->username, "reveal", e->name, id, NULL, detail);
+    json_decref(detail);
+    if (rc < 0) {
+        free(plain);
+        return rc;
+    }
+    *out = plain;
+    return 0;
 }
 
 /*---- Metadata ----*/
@@ -1089,7 +1342,10 @@ json_t *entity_meta(const struct entity *e, const struct auth_user *who)
                 entity_type_name(f->type), "required", (f->flags & F_REQUIRED) != 0, "list",
                 (f->flags & F_LIST) != 0, "filter", (f->flags & F_FILTER) != 0, "sort",
                 (f->flags & F_SORT) != 0, "create", (f->flags & F_CREATE) != 0, "update",
-                (f->flags & F_UPDATE) != 0, "search", (f->flags & F_SEARCH) != 0, "masked", 0);
+                (f->flags & F_UPDATE) != 0, "search", (f->flags & F_SEARCH) != 0, "masked",
+                f->pii != 0);
+        if (f->pii)
+            json_object_set_new(o, "reveal", json_boolean(auth_has(who, f->reveal_perm)));
         if (f->type == FT_TEXT || f->type == FT_TEXTAREA || f->type == FT_PASSWORD)
             json_object_set_new(o, "maxlen",
                                 json_integer(f->maxlen ? f->maxlen : TEXT_DEFAULT_MAX));

@@ -18,6 +18,7 @@
 #include <jansson.h>
 
 #include "auth.h"
+#include "core/crypto.h"
 #include "store/db.h"
 
 enum field_type {
@@ -50,6 +51,11 @@ enum field_flag {
     F_UNIQUE = 1 << 9    /* no two records share the value (checked, 409) */
 };
 
+/* Personal data kept sealed (DOMAIN.md §7): stored as <name>_enc (sealed),
+ * <name>_idx (blind index for exact lookups), <name>_mask (what lists show)
+ * and, for phones, <name>_tail (blind index of the last four digits). */
+enum pii_kind { PII_NONE = 0, PII_ID, PII_PHONE, PII_ACCOUNT };
+
 struct field_option {
     const char *value;
     const char *label;
@@ -72,6 +78,12 @@ struct entity_field {
     const char *link_table;             /* FT_REFS/FT_ENUMS */
     const char *link_self;              /* column holding this record's id */
     const char *link_other;             /* column holding the value */
+    enum pii_kind pii;                  /* personal data, sealed and masked */
+    const char *pii_type_field;         /* PII_ID: the field naming the document type */
+    const char *reveal_perm;            /* permission to see it unmasked */
+    /* Text: check and normalise the trimmed value (e.g. validate_uscc). */
+    int (*normalise)(char *out, size_t size, const char *in, const char *field,
+                     struct app_err *err);
 };
 
 struct entity;
@@ -92,6 +104,14 @@ struct entity_hooks {
     int (*before_create)(struct db_conn *c,
                          const struct auth_user *who,
                          json_t *in,
+                         struct entity_cols *x,
+                         struct app_err *err);
+    /* Before UPDATE: validate across fields, add columns. */
+    int (*before_update)(struct db_conn *c,
+                         const struct auth_user *who,
+                         int64_t id,
+                         json_t *in,
+                         json_t *before,
                          struct entity_cols *x,
                          struct app_err *err);
     /* After a PATCH was applied (before and after are the full records). */
@@ -121,10 +141,10 @@ struct entity {
     const char *export_perm;
     const char *title_field;
     const char *default_sort;   /* "name" or "-id" */
-    const char *scope_sql;      /* predicate with one '?' = user id; NULL = unscoped */
+    const char *scope_sql;      /* predicate whose every '?' is the user id; NULL = unscoped */
     const char *scope_field;    /* field holding the project id, for filters */
-    const char *project_filter; /* predicate with one '?' = a project id, for the
-                                   project_id filter of entities without that field */
+    const char *project_filter; /* predicate whose every '?' is a project id: the
+                                   ?project_id= filter when it means more than the field */
     const char *nav_group;      /* navigation group key, NULL = not in nav */
     unsigned flags;
     const struct entity_hooks *hooks;
@@ -194,6 +214,40 @@ int entity_update(json_t **out,
                   int64_t id,
                   json_t *in,
                   struct app_err *err);
+
+/* The unmasked value of personal-data field `field` of record id, for a
+ * caller holding the field's reveal permission; the read is audited.
+ * *out is NULL when nothing is recorded; the caller frees it.
+ * APP_EFORBIDDEN, APP_ENOTFOUND, APP_EINVAL (not a personal-data field). */
+int entity_reveal(char **out,
+                  struct db_conn *c,
+                  const struct entity *e,
+                  const struct auth_user *who,
+                  int64_t id,
+                  const char *field,
+                  struct app_err *err);
+/* Normalise a personal-data value of kind (doc_type for PII_ID: id_card,
+ * hmt_permit, foreign_prc, passport, ...); APP_EINVAL naming field. */
+int entity_pii_normalise(char *out,
+                         size_t size,
+                         enum pii_kind kind,
+                         const char *doc_type,
+                         const char *value,
+                         const char *field,
+                         struct app_err *err);
+
+/* The stored forms of one normalised personal-data value. */
+struct entity_pii {
+    char *enc;                  /* sealed; owned */
+    char idx[CRYPTO_HASH_HEX];  /* blind index */
+    char tail[CRYPTO_HASH_HEX]; /* phones: blind index of the last four digits */
+    char mask[64];              /* what lists show */
+};
+/* Seal, index and mask a normalised value; free with entity_pii_free(). */
+void entity_pii_seal(struct entity_pii *out, enum pii_kind kind, const char *norm);
+void entity_pii_free(struct entity_pii *p);
+/* The blind index of a normalised value of kind (what lookups compare). */
+void entity_pii_index(char out[CRYPTO_HASH_HEX], enum pii_kind kind, const char *norm);
 
 /* The metadata the UI needs for e, as seen by who. */
 json_t *entity_meta(const struct entity *e, const struct auth_user *who);

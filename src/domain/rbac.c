@@ -14,6 +14,17 @@ const struct field_option rbac_perm_options[] = {
         {"unit.export", "导出房源", "Export units", NULL},
         {"customer.read", "查看客户", "View customers", NULL},
         {"customer.export", "导出客户", "Export customers", NULL},
+        {"customer.write", "维护客户", "Edit customers", NULL},
+        {"customer.pii_id", "查看完整证件号码", "See full ID numbers", NULL},
+        {"customer.pii_phone", "查看完整手机号码", "See full phone numbers", NULL},
+        {"customer.pii_account", "查看完整银行账号", "See full bank accounts", NULL},
+        {"customer.merge", "合并重复客户", "Merge duplicate customers", NULL},
+        {"customer.import", "批量导入", "Bulk import", NULL},
+        {"customer.privacy", "个人信息导出与匿名化", "Personal data export and anonymisation", NULL},
+        {"building.write", "维护楼栋", "Edit buildings", NULL},
+        {"unit.write", "维护房源", "Edit units", NULL},
+        {"company.read", "查看公司", "View companies", NULL},
+        {"company.write", "维护公司", "Edit companies", NULL},
         {"user.read", "查看用户", "View users", NULL},
         {"user.write", "维护用户", "Edit users", NULL},
         {"user.export", "导出用户", "Export users", NULL},
@@ -39,7 +50,7 @@ const char *rbac_group(const char *code)
     } groups[] = {
             {"project.", "客户与房源"}, {"building.", "客户与房源"}, {"unit.", "客户与房源"},
             {"customer.", "客户与房源"}, {"user.", "系统设置"},      {"role.", "系统设置"},
-            {"audit.", "系统设置"},
+            {"audit.", "系统设置"}, {"company.", "客户与房源"},
     };
     for (size_t i = 0; i < ARRAY_LEN(groups); i++)
         if (strncmp(code, groups[i].prefix, strlen(groups[i].prefix)) == 0)
