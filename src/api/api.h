@@ -94,6 +94,16 @@ int api_entity_create(struct api_ctx *ctx, struct app_err *err);
 int api_entity_update(struct api_ctx *ctx, struct app_err *err);
 int api_entity_export(struct api_ctx *ctx, struct app_err *err);
 
+int api_search(struct api_ctx *ctx, struct app_err *err);
+int api_customer_360(struct api_ctx *ctx, struct app_err *err);
+int api_entity_reveal(struct api_ctx *ctx, struct app_err *err);
+int api_customer_duplicates(struct api_ctx *ctx, struct app_err *err);
+int api_customer_merge(struct api_ctx *ctx, struct app_err *err);
+int api_customer_merge_undo(struct api_ctx *ctx, struct app_err *err);
+int api_customer_privacy_export(struct api_ctx *ctx, struct app_err *err);
+int api_customer_anonymise(struct api_ctx *ctx, struct app_err *err);
+int api_building_grid(struct api_ctx *ctx, struct app_err *err);
+
 /* Serve a file of the web UI (GET/HEAD outside /api/). */
 void api_static(struct http_req *req, struct api_app *app);
 

@@ -21,59 +21,6 @@
 #define LIST_MAX         200
 #define TEXT_DEFAULT_MAX 200
 
-/*---- Bound parameters ----*/
-
-struct params {
-    int n;
-    int is_text[64];
-    int64_t i[64];
-    char *t[64];
-};
-
-static void params_int(struct params *p, int64_t v)
-{
-    if (p->n >= 64)
-        abort(); /* more parameters than any declared entity can produce */
-    p->is_text[p->n] = 0;
-    p->i[p->n] = v;
-    p->t[p->n] = NULL;
-    p->n++;
-}
-
-static void params_text(struct params *p, const char *v)
-{
-    if (p->n >= 64)
-        abort();
-    p->is_text[p->n] = 1;
-    p->t[p->n] = v ? xstrdup(v) : NULL;
-    p->n++;
-}
-
-/* Bind v once for every '?' in sql (predicates that name the value twice). */
-static void params_int_each(struct params *p, const char *sql, int64_t v)
-{
-    for (const char *q = sql; *q; q++)
-        if (*q == '?')
-            params_int(p, v);
-}
-
-static void params_free(struct params *p)
-{
-    for (int k = 0; k < p->n; k++)
-        free(p->t[k]);
-    p->n = 0;
-}
-
-static void params_bind(struct db_stmt *s, const struct params *p)
-{
-    for (int k = 0; k < p->n; k++) {
-        if (p->is_text[k])
-            db_bind_text(s, k + 1, p->t[k]);
-        else
-            db_bind_int64(s, k + 1, p->i[k]);
-    }
-}
-
 void entity_cols_text(struct entity_cols *x, const char *name, const char *value)
 {
     if (x->n >= 8)
@@ -257,7 +204,7 @@ static int scope_check(const struct entity *e,
 
 /* Append " AND <condition>" for one filter key=value. */
 static int add_filter(struct strbuf *sb,
-                      struct params *p,
+                      struct db_params *p,
                       const struct entity *e,
                       const struct auth_user *who,
                       const char *key,
@@ -277,7 +224,7 @@ static int add_filter(struct strbuf *sb,
             strbuf_puts(sb, any ? " OR " : " AND (");
             field_expr(sb, f);
             strbuf_puts(sb, " LIKE ? ESCAPE '\\'");
-            params_text(p, pat);
+            db_params_text(p, pat);
             any = 1;
         }
         if (any)
@@ -305,7 +252,7 @@ static int add_filter(struct strbuf *sb,
         if (!auth_in_scope(who, v))
             return app_err_set(err, APP_EFORBIDDEN, key, "您没有该项目的权限");
         strbuf_printf(sb, " AND (%s)", e->project_filter);
-        params_int_each(p, e->project_filter, v);
+        db_params_int_each(p, e->project_filter, v);
         return 0;
     }
     if (f == NULL || !(f->flags & F_FILTER) || is_linked(f))
@@ -335,7 +282,7 @@ static int add_filter(struct strbuf *sb,
             entity_pii_index(idx, f->pii, norm);
             strbuf_printf(sb, " AND t.%s_idx = ?", f->name);
         }
-        params_text(p, idx);
+        db_params_text(p, idx);
         return 0;
     }
     strbuf_puts(sb, " AND ");
@@ -348,13 +295,13 @@ static int add_filter(struct strbuf *sb,
         if (rc < 0)
             return rc;
         strbuf_printf(sb, " %s ?", op);
-        params_int(p, v);
+        db_params_int(p, v);
     } else if (f->type == FT_BOOL) {
         int b = strcmp(value, "true") == 0 || strcmp(value, "1") == 0;
         if (!b && strcmp(value, "false") != 0 && strcmp(value, "0") != 0)
             return app_err_set(err, APP_EBADREQ, key, "应为 true 或 false: %s", key);
         strbuf_puts(sb, " = ?");
-        params_int(p, b);
+        db_params_int(p, b);
     } else if (f->type == FT_ENUM) {
         if (strcmp(entity_option_label(f, value), value) == 0 && f->options) {
             int found = 0;
@@ -364,7 +311,7 @@ static int add_filter(struct strbuf *sb,
                 return app_err_set(err, APP_EBADREQ, key, "没有这个选项: %s", value);
         }
         strbuf_puts(sb, " = ?");
-        params_text(p, value);
+        db_params_text(p, value);
     } else if (f->type == FT_DATE || f->type == FT_DATETIME) {
         int y, m, d;
         int64_t t;
@@ -374,23 +321,23 @@ static int add_filter(struct strbuf *sb,
             char end[32];
             snprintf(end, sizeof(end), "%sT23:59:59Z", value);
             strbuf_puts(sb, " <= ?");
-            params_text(p, end);
+            db_params_text(p, end);
         } else {
             strbuf_printf(sb, " %s ?", op);
-            params_text(p, value);
+            db_params_text(p, value);
         }
     } else {
         char pat[512];
         like_pattern(pat, sizeof(pat), value);
         strbuf_puts(sb, " LIKE ? ESCAPE '\\'");
-        params_text(p, pat);
+        db_params_text(p, pat);
     }
     return 0;
 }
 
 /* The WHERE clause (always starting "WHERE 1=1") for a query by who. */
 static int build_where(struct strbuf *sb,
-                       struct params *p,
+                       struct db_params *p,
                        const struct entity *e,
                        const struct auth_user *who,
                        const struct entity_query *q,
@@ -399,7 +346,7 @@ static int build_where(struct strbuf *sb,
     strbuf_puts(sb, " WHERE 1=1");
     if (e->scope_sql && !who->all_projects) {
         strbuf_printf(sb, " AND (%s)", e->scope_sql);
-        params_int_each(p, e->scope_sql, who->id);
+        db_params_int_each(p, e->scope_sql, who->id);
     }
     for (int i = 0; i < q->n; i++) {
         int rc = add_filter(sb, p, e, who, q->key[i], q->value[i], err);
@@ -433,7 +380,7 @@ static int build_order(struct strbuf *sb,
 
 static int run_rows(struct db_conn *c,
                     const char *sql,
-                    const struct params *p,
+                    const struct db_params *p,
                     const struct colmap *m,
                     entity_row_fn fn,
                     void *payload)
@@ -442,7 +389,7 @@ static int run_rows(struct db_conn *c,
     int rc = db_prepare(&s, c, sql);
     if (rc < 0)
         return rc;
-    params_bind(s, p);
+    db_params_bind(s, p);
     while ((rc = db_step(s)) == DB_ROW) {
         json_t *row = row_json(s, m);
         int r = fn(row, payload);
@@ -471,7 +418,7 @@ int entity_each(struct db_conn *c,
                 struct app_err *err)
 {
     struct strbuf sb;
-    struct params p = {0};
+    struct db_params p = {0};
     struct colmap m;
     strbuf_init(&sb, SQL_MAX);
     select_columns(&sb, &m, e, 1); /* exports carry every field */
@@ -483,7 +430,7 @@ int entity_each(struct db_conn *c,
     if (rc < 0 && err && err->code == 0)
         app_err_set(err, rc, NULL, "查询失败");
     strbuf_free(&sb);
-    params_free(&p);
+    db_params_free(&p);
     return rc;
 }
 
@@ -496,7 +443,7 @@ int entity_list(json_t **out,
 {
     *out = NULL;
     struct strbuf sb, where;
-    struct params p = {0};
+    struct db_params p = {0};
     struct colmap m;
     json_t *items = json_array();
     int64_t total = 0;
@@ -522,7 +469,7 @@ int entity_list(json_t **out,
         rc = db_prepare(&s, c, strbuf_str(&sb));
         if (rc < 0)
             goto done;
-        params_bind(s, &p);
+        db_params_bind(s, &p);
         rc = db_step(s);
         if (rc == DB_ROW)
             total = db_col_int64(s, 0);
@@ -537,8 +484,8 @@ int entity_list(json_t **out,
     if (rc < 0)
         goto done;
     strbuf_puts(&sb, " LIMIT ? OFFSET ?");
-    params_int(&p, limit);
-    params_int(&p, q->offset);
+    db_params_int(&p, limit);
+    db_params_int(&p, q->offset);
     rc = run_rows(c, strbuf_str(&sb), &p, &m, collect_row, items);
     if (rc < 0)
         goto done;
@@ -556,7 +503,7 @@ done:
     json_decref(items);
     strbuf_free(&sb);
     strbuf_free(&where);
-    params_free(&p);
+    db_params_free(&p);
     return rc;
 }
 
@@ -599,18 +546,18 @@ int entity_get(json_t **out,
 {
     *out = NULL;
     struct strbuf sb;
-    struct params p = {0};
+    struct db_params p = {0};
     struct colmap m;
     json_t *row = NULL;
     strbuf_init(&sb, SQL_MAX);
     select_columns(&sb, &m, e, 1);
     strbuf_puts(&sb, " WHERE t.id = ?");
-    params_int(&p, id);
+    db_params_int(&p, id);
     struct db_stmt *s = NULL;
     int rc = db_prepare(&s, c, strbuf_str(&sb));
     if (rc < 0)
         goto done;
-    params_bind(s, &p);
+    db_params_bind(s, &p);
     rc = db_step(s);
     if (rc == DB_ROW)
         row = row_json(s, &m);
@@ -624,16 +571,16 @@ int entity_get(json_t **out,
     if (e->scope_sql && who && !who->all_projects) {
         /* Same predicate as lists, so a record is readable iff it is listed. */
         strbuf_reset(&sb);
-        params_free(&p);
+        db_params_free(&p);
         strbuf_printf(&sb, "SELECT COUNT(*) FROM %s t WHERE t.id = ? AND (%s)", e->table,
                       e->scope_sql);
-        params_int(&p, id);
-        params_int_each(&p, e->scope_sql, who->id);
+        db_params_int(&p, id);
+        db_params_int_each(&p, e->scope_sql, who->id);
         int64_t n = 0;
         rc = db_prepare(&s, c, strbuf_str(&sb));
         if (rc < 0)
             goto done;
-        params_bind(s, &p);
+        db_params_bind(s, &p);
         rc = db_step(s);
         if (rc == DB_ROW)
             n = db_col_int64(s, 0);
@@ -655,7 +602,7 @@ done:
         app_err_set(err, rc, NULL, "查询失败");
     json_decref(row);
     strbuf_free(&sb);
-    params_free(&p);
+    db_params_free(&p);
     return rc;
 }
 
@@ -694,7 +641,7 @@ static int ref_exists(struct db_conn *c, const char *ref, int64_t id)
 struct colset {
     int n;
     char name[48][48];
-    struct params p; /* values, parallel to name */
+    struct db_params p; /* values, parallel to name */
 };
 
 static void colset_text(struct colset *cs, const char *name, const char *v)
@@ -702,7 +649,7 @@ static void colset_text(struct colset *cs, const char *name, const char *v)
     if (cs->n >= 48)
         abort(); /* more columns than any declared entity has */
     app_strlcpy(cs->name[cs->n++], name, sizeof(cs->name[0]));
-    params_text(&cs->p, v);
+    db_params_text(&cs->p, v);
 }
 
 static void colset_int(struct colset *cs, const char *name, int64_t v)
@@ -710,7 +657,7 @@ static void colset_int(struct colset *cs, const char *name, int64_t v)
     if (cs->n >= 48)
         abort();
     app_strlcpy(cs->name[cs->n++], name, sizeof(cs->name[0]));
-    params_int(&cs->p, v);
+    db_params_int(&cs->p, v);
 }
 
 static void colset_suffixed(struct colset *cs, const char *base, const char *suffix,
@@ -1145,7 +1092,7 @@ int entity_create(json_t **out,
         rc = db_prepare(&s, c, strbuf_str(&sb));
         if (rc < 0)
             goto done;
-        params_bind(s, &cs.p);
+        db_params_bind(s, &cs.p);
         rc = db_step(s);
         if (rc == DB_ROW)
             id = db_col_int64(s, 0);
@@ -1174,7 +1121,7 @@ done:
         app_err_set(err, rc, NULL, "保存失败");
     json_decref(after);
     strbuf_free(&sb);
-    params_free(&cs.p);
+    db_params_free(&cs.p);
     cols_free(&x);
     return rc;
 }
@@ -1219,12 +1166,12 @@ int entity_update(json_t **out,
         for (int k = 0; k < cs.n; k++)
             strbuf_printf(&sb, "%s%s = ?", k ? ", " : "", cs.name[k]);
         strbuf_puts(&sb, " WHERE id = ?");
-        params_int(&cs.p, id);
+        db_params_int(&cs.p, id);
         struct db_stmt *s = NULL;
         rc = db_prepare(&s, c, strbuf_str(&sb));
         if (rc < 0)
             goto done;
-        params_bind(s, &cs.p);
+        db_params_bind(s, &cs.p);
         rc = db_step(s);
         db_finalize(s);
         if (rc == APP_ECONFLICT) {
@@ -1266,7 +1213,7 @@ done:
     json_decref(before);
     json_decref(after);
     strbuf_free(&sb);
-    params_free(&cs.p);
+    db_params_free(&cs.p);
     cols_free(&x);
     return rc;
 }

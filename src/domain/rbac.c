@@ -19,6 +19,7 @@ const struct field_option rbac_perm_options[] = {
         {"customer.pii_phone", "查看完整手机号码", "See full phone numbers", NULL},
         {"customer.pii_account", "查看完整银行账号", "See full bank accounts", NULL},
         {"customer.merge", "合并重复客户", "Merge duplicate customers", NULL},
+        {"customer.merge_undo", "撤销客户合并", "Undo customer merges", NULL},
         {"customer.import", "批量导入", "Bulk import", NULL},
         {"customer.privacy", "个人信息导出与匿名化", "Personal data export and anonymisation", NULL},
         {"building.write", "维护楼栋", "Edit buildings", NULL},

@@ -318,6 +318,56 @@ int db_query_text(struct db_conn *c, char **out, const char *sql, const char *ty
     return rc;
 }
 
+/*---- Run-time parameter lists ----*/
+
+static void params_room(const struct db_params *p)
+{
+    if (p->n >= DB_PARAMS_MAX)
+        abort(); /* a statement with more values than any query here builds */
+}
+
+void db_params_int(struct db_params *p, int64_t v)
+{
+    params_room(p);
+    p->is_text[p->n] = 0;
+    p->i[p->n] = v;
+    p->t[p->n] = NULL;
+    p->n++;
+}
+
+void db_params_text(struct db_params *p, const char *v)
+{
+    params_room(p);
+    p->is_text[p->n] = 1;
+    p->i[p->n] = 0;
+    p->t[p->n] = v ? xstrdup(v) : NULL;
+    p->n++;
+}
+
+void db_params_int_each(struct db_params *p, const char *sql, int64_t v)
+{
+    for (const char *q = sql; *q; q++)
+        if (*q == '?')
+            db_params_int(p, v);
+}
+
+void db_params_bind(struct db_stmt *s, const struct db_params *p)
+{
+    for (int k = 0; k < p->n; k++) {
+        if (p->is_text[k])
+            db_bind_text(s, k + 1, p->t[k]);
+        else
+            db_bind_int64(s, k + 1, p->i[k]);
+    }
+}
+
+void db_params_free(struct db_params *p)
+{
+    for (int k = 0; k < p->n; k++)
+        free(p->t[k]);
+    p->n = 0;
+}
+
 /*---- Migrations ----*/
 
 /* The migration's SQL with {{ID}} replaced by the backend's column type. */

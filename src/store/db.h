@@ -78,6 +78,22 @@ int db_query_int64(struct db_conn *c, int64_t *out, const char *sql, const char 
  * SQL NULL); APP_ENOTFOUND when no row. */
 int db_query_text(struct db_conn *c, char **out, const char *sql, const char *types, ...);
 
+/* Values for a statement assembled at run time: appended in the order of
+ * their '?' placeholders, bound with db_params_bind(). Text is copied. */
+#define DB_PARAMS_MAX 64
+struct db_params {
+    int n;
+    int is_text[DB_PARAMS_MAX];
+    int64_t i[DB_PARAMS_MAX];
+    char *t[DB_PARAMS_MAX];
+};
+void db_params_int(struct db_params *p, int64_t v);
+void db_params_text(struct db_params *p, const char *v);
+/* Append v once for every '?' in sql (a predicate naming the value twice). */
+void db_params_int_each(struct db_params *p, const char *sql, int64_t v);
+void db_params_bind(struct db_stmt *s, const struct db_params *p);
+void db_params_free(struct db_params *p);
+
 #ifdef APP_TESTING
 /* Fail the nth statement step from now (1 = the next one); 0 disables. */
 void db_fault_after(int n);

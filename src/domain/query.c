@@ -1,0 +1,63 @@
+#include "query.h"
+
+static json_t *row_object(struct db_stmt *s)
+{
+    json_t *o = json_object();
+    int n = db_col_count(s);
+    for (int i = 0; i < n; i++) {
+        json_t *v;
+        switch (db_col_type(s, i)) {
+        case DB_NULL:
+            v = json_null();
+            break;
+        case DB_INT:
+        case DB_FLOAT:
+            v = json_integer(db_col_int64(s, i));
+            break;
+        default:
+            v = json_string(db_col_text(s, i) ? db_col_text(s, i) : "");
+            if (v == NULL)
+                v = json_string("");
+            break;
+        }
+        json_object_set_new(o, db_col_name(s, i), v);
+    }
+    return o;
+}
+
+int query_rows(json_t **out, struct db_conn *c, const char *sql, const struct db_params *p)
+{
+    *out = NULL;
+    struct db_stmt *s = NULL;
+    int rc = db_prepare(&s, c, sql);
+    if (rc < 0)
+        return rc;
+    if (p)
+        db_params_bind(s, p);
+    json_t *arr = json_array();
+    while ((rc = db_step(s)) == DB_ROW)
+        json_array_append_new(arr, row_object(s));
+    db_finalize(s);
+    if (rc < 0) {
+        json_decref(arr);
+        return rc;
+    }
+    *out = arr;
+    return 0;
+}
+
+int query_row(json_t **out, struct db_conn *c, const char *sql, const struct db_params *p)
+{
+    *out = NULL;
+    json_t *rows = NULL;
+    int rc = query_rows(&rows, c, sql, p);
+    if (rc < 0)
+        return rc;
+    if (json_array_size(rows) == 0) {
+        json_decref(rows);
+        return APP_ENOTFOUND;
+    }
+    *out = json_incref(json_array_get(rows, 0));
+    json_decref(rows);
+    return 0;
+}

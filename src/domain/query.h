@@ -1,0 +1,18 @@
+/*
+ * query.h - run a query and get its rows as JSON objects keyed by column
+ * name (integers, text, null). For read models (360 view, reports) whose
+ * shape is the query's own, not a declared entity's.
+ */
+#ifndef QUERY_H
+#define QUERY_H
+
+#include <jansson.h>
+
+#include "store/db.h"
+
+/* *out = array of row objects (caller decrefs). p may be NULL. */
+int query_rows(json_t **out, struct db_conn *c, const char *sql, const struct db_params *p);
+/* *out = the first row as an object, APP_ENOTFOUND when there is none. */
+int query_row(json_t **out, struct db_conn *c, const char *sql, const struct db_params *p);
+
+#endif
