@@ -7,7 +7,7 @@
 
 SHELL := /bin/bash
 CC ?= cc
-PKGS := libmicrohttpd jansson libsodium sqlite3 xlsxwriter
+PKGS := libmicrohttpd jansson libsodium sqlite3 xlsxwriter libzip expat
 LISTEN ?= 127.0.0.1:8080
 DB ?= data/anjia.db
 ANJIA_DEMO_PASSWORD ?= anjia-demo-2026
@@ -18,7 +18,7 @@ WARN := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototyp
         -Wformat=2 -Wvla -Werror
 BASE_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) -Isrc -MMD -MP
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread
+PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lpthread
 
 RELEASE_CFLAGS := -O2 -g -D_FORTIFY_SOURCE=2 -fstack-protector-strong
 ASAN_CFLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \

@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 mode=${1:-run}
 
 pkgs=(build-essential pkg-config libmicrohttpd-dev libjansson-dev libsodium-dev
-      libsqlite3-dev libxlsxwriter-dev)
+      libsqlite3-dev libxlsxwriter-dev libzip-dev libexpat1-dev libcsv-dev)
 case "$mode" in
   test)  pkgs+=(libcmocka-dev sqlite3 nodejs npm chromium fonts-noto-cjk clang-format) ;;
   bench) pkgs+=(wrk sqlite3 procps) ;;
