@@ -18,6 +18,7 @@
 #include "domain/audit.h"
 #include "domain/auth.h"
 #include "domain/demo.h"
+#include "domain/import.h"
 #include "store/db.h"
 
 static const char usage[] =
@@ -338,7 +339,7 @@ static int cmd_serve(struct cli *cli)
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
-    if (http_server_start(&srv, host, port, api_handle, &app, &err) < 0) {
+    if (http_server_start(&srv, host, port, api_handle, api_body_limit, &app, &err) < 0) {
         fprintf(stderr, "anjia: %s\n", err.message);
         db_close(db);
         return 1;
@@ -354,6 +355,7 @@ static int cmd_serve(struct cli *cli)
         pause();
     log_info("stopping: finishing requests in flight");
     http_server_stop(srv, 30000);
+    import_wait_all();
     db_close(db);
     log_close();
     log_info("stopped");

@@ -161,7 +161,10 @@ void api_handle(struct http_req *req, void *payload)
         return;
     }
     if (req->too_large) {
-        reply_error(req, 413, "too_large", "请求体超过 1 MiB 上限", NULL);
+        reply_error(req, 413, "too_large",
+                    req->max_body > HTTP_MAX_BODY ? "文件超过 64 MiB 上限，请拆分后导入"
+                                                  : "请求体超过 1 MiB 上限",
+                    NULL);
         return;
     }
     int path_known = 0;
@@ -222,7 +225,7 @@ void api_handle(struct http_req *req, void *payload)
             goto done;
         }
     }
-    if (req->body_len > 0) {
+    if (req->body_len > 0 && !(ctx.route->flags & ROUTE_RAW_BODY)) {
         json_error_t jerr;
         ctx.body = json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES, &jerr);
         if (ctx.body == NULL) {
@@ -262,6 +265,13 @@ done:
     free(ctx.raw);
     auth_user_free(ctx.user);
     db_release(ctx.conn);
+}
+
+size_t api_body_limit(const char *method, const char *path)
+{
+    if (strcmp(method, "POST") == 0 && strcmp(path, "/api/v1/imports") == 0)
+        return API_MAX_IMPORT;
+    return HTTP_MAX_BODY;
 }
 
 void api_print_routes(FILE *fp)

@@ -23,6 +23,8 @@
 #include "domain/entity.h"
 #include "store/db.h"
 
+#define API_MAX_IMPORT (64u << 20) /* bytes of an uploaded import file */
+
 struct api_app {
     struct db *db;
     const char *web_dir;   /* serve web/ from disk instead of the embedded copy */
@@ -54,7 +56,8 @@ struct api_ctx {
 typedef int (*api_fn)(struct api_ctx *ctx, struct app_err *err);
 
 enum api_route_flag {
-    ROUTE_OWN_TX = 1 << 0 /* the handler manages its own transactions */
+    ROUTE_OWN_TX = 1 << 0,  /* the handler manages its own transactions */
+    ROUTE_RAW_BODY = 1 << 1 /* the body is a file, not JSON */
 };
 
 struct api_route {
@@ -70,6 +73,8 @@ extern const size_t api_routes_count;
 
 /* The http_server handler; payload is the struct api_app. */
 void api_handle(struct http_req *req, void *payload);
+/* Bodies may be 1 MiB, imports 64 MiB. */
+size_t api_body_limit(const char *method, const char *path);
 /* Print the route table with entity routes expanded, as JSON lines. */
 void api_print_routes(FILE *fp);
 
@@ -103,6 +108,10 @@ int api_customer_merge_undo(struct api_ctx *ctx, struct app_err *err);
 int api_customer_privacy_export(struct api_ctx *ctx, struct app_err *err);
 int api_customer_anonymise(struct api_ctx *ctx, struct app_err *err);
 int api_building_grid(struct api_ctx *ctx, struct app_err *err);
+
+int api_import_start(struct api_ctx *ctx, struct app_err *err);
+int api_import_status(struct api_ctx *ctx, struct app_err *err);
+int api_import_template(struct api_ctx *ctx, struct app_err *err);
 
 /* Serve a file of the web UI (GET/HEAD outside /api/). */
 void api_static(struct http_req *req, struct api_app *app);

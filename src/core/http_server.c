@@ -20,6 +20,7 @@
 struct http_server {
     struct MHD_Daemon *daemon;
     http_handler_fn handler;
+    http_body_limit_fn body_limit;
     void *payload;
     int port;
     atomic_int inflight;
@@ -156,9 +157,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         peer_address(conn, req->remote, sizeof(req->remote));
         atomic_fetch_add(&s->inflight, 1);
         *con_cls = req;
+        req->max_body = s->body_limit ? s->body_limit(method, url) : HTTP_MAX_BODY;
         const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
         int64_t n = 0;
-        if (cl && app_parse_int64(&n, cl) == 0 && n > (int64_t)HTTP_MAX_BODY) {
+        if (cl && app_parse_int64(&n, cl) == 0 && n > (int64_t)req->max_body) {
             /* Refuse before reading the body; MHD closes the connection. */
             req->too_large = 1;
             req->replied = 1;
@@ -173,7 +175,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     }
     if (*upload_data_size > 0) {
         if (!req->too_large) {
-            if (req->body_len + *upload_data_size > HTTP_MAX_BODY) {
+            if (req->body_len + *upload_data_size > req->max_body) {
                 req->too_large = 1;
                 free(req->body);
                 req->body = NULL;
@@ -224,6 +226,7 @@ int http_server_start(struct http_server **out,
                       const char *host,
                       int port,
                       http_handler_fn handler,
+                      http_body_limit_fn body_limit,
                       void *payload,
                       struct app_err *err)
 {
@@ -249,6 +252,7 @@ int http_server_start(struct http_server **out,
     }
     struct http_server *s = xcalloc(1, sizeof(*s));
     s->handler = handler;
+    s->body_limit = body_limit;
     s->payload = payload;
     atomic_init(&s->inflight, 0);
     s->daemon = MHD_start_daemon(flags, (uint16_t)port, NULL, NULL, on_request, s,

@@ -27,7 +27,8 @@ struct http_req {
     const char *path;    /* URL path without the query (borrowed) */
     char *body;          /* NUL-terminated request body (owned) */
     size_t body_len;
-    int too_large;       /* body exceeded HTTP_MAX_BODY */
+    int too_large;       /* body exceeded its limit */
+    size_t max_body;     /* the limit for this request */
     int replied;         /* the handler has run */
     char remote[64];     /* peer address */
     int64_t user_id;     /* set by the API layer, for the access log */
@@ -43,12 +44,15 @@ struct http_req {
 };
 
 typedef void (*http_handler_fn)(struct http_req *req, void *payload);
+/* The largest body a request may carry (HTTP_MAX_BODY unless a route needs more). */
+typedef size_t (*http_body_limit_fn)(const char *method, const char *path);
 
-/* Start serving on host:port (port 0 picks a free one). */
+/* Start serving on host:port (port 0 picks a free one). body_limit may be NULL. */
 int http_server_start(struct http_server **out,
                       const char *host,
                       int port,
                       http_handler_fn handler,
+                      http_body_limit_fn body_limit,
                       void *payload,
                       struct app_err *err);
 /* The port actually bound. */

@@ -36,6 +36,27 @@ void auth_user_free(struct auth_user *u)
     free(u);
 }
 
+static char *dup_or_null(const char *s);
+
+struct auth_user *auth_user_dup(const struct auth_user *u)
+{
+    struct auth_user *d = xcalloc(1, sizeof(*d));
+    *d = *u;
+    d->username = dup_or_null(u->username);
+    d->display_name = dup_or_null(u->display_name);
+    d->department = dup_or_null(u->department);
+    d->role_code = dup_or_null(u->role_code);
+    d->role_name = dup_or_null(u->role_name);
+    d->role_name_en = dup_or_null(u->role_name_en);
+    d->perms = u->n_perms ? xcalloc((size_t)u->n_perms, sizeof(char *)) : NULL;
+    for (int i = 0; i < u->n_perms; i++)
+        d->perms[i] = xstrdup(u->perms[i]);
+    d->projects = u->n_projects ? xcalloc((size_t)u->n_projects, sizeof(int64_t)) : NULL;
+    if (u->n_projects)
+        memcpy(d->projects, u->projects, (size_t)u->n_projects * sizeof(int64_t));
+    return d;
+}
+
 int auth_has(const struct auth_user *u, const char *perm)
 {
     if (perm == NULL || *perm == '\0')

@@ -44,6 +44,8 @@ struct auth_user {
 void auth_set_idle_minutes(int minutes);
 
 void auth_user_free(struct auth_user *u);
+/* A deep copy, for work that outlives the request (background jobs). */
+struct auth_user *auth_user_dup(const struct auth_user *u);
 /* Does u hold perm? NULL perm is always held. */
 int auth_has(const struct auth_user *u, const char *perm);
 /* Is project_id within u's scope? */

@@ -565,6 +565,50 @@ static const struct entity customers_entity = {
         .scope_sql = CUSTOMER_SCOPE, .project_filter = CUSTOMER_IN_PROJECT,
         .nav_group = "master", .flags = E_TIMESTAMPS, .hooks = &customers_hooks};
 
+/*---- Import jobs ----*/
+
+static const struct field_option import_kinds[] = {
+        {"customers", "客户", "Customers", NULL},
+        {"units", "房源", "Units", NULL},
+        {"projects", "项目", "Projects", NULL},
+        {NULL, NULL, NULL, NULL},
+};
+
+static const struct field_option import_statuses[] = {
+        {"running", "进行中", "Running", "blue"},
+        {"done", "完成", "Done", "green"},
+        {"failed", "未导入", "Not imported", "red"},
+        {NULL, NULL, NULL, NULL},
+};
+
+static const struct entity_field imports_fields[] = {
+        {.name = "created_at", .label = "时间", .label_en = "Time", .type = FT_DATETIME,
+         .flags = F_LIST | F_SORT | F_FILTER},
+        {.name = "kind", .label = "类型", .label_en = "Kind", .type = FT_ENUM,
+         .flags = F_LIST | F_FILTER, .options = import_kinds},
+        {.name = "file_name", .label = "文件", .label_en = "File", .type = FT_TEXT,
+         .flags = F_LIST | F_SEARCH},
+        {.name = "dry_run", .label = "预检", .label_en = "Dry run", .type = FT_BOOL,
+         .flags = F_LIST | F_FILTER},
+        {.name = "status", .label = "状态", .label_en = "Status", .type = FT_ENUM,
+         .flags = F_LIST | F_FILTER, .options = import_statuses},
+        {.name = "total", .label = "行数", .label_en = "Rows", .type = FT_INT, .flags = F_LIST},
+        {.name = "bad", .label = "错误行", .label_en = "Bad rows", .type = FT_INT,
+         .flags = F_LIST},
+        {.name = "message", .label = "结果", .label_en = "Result", .type = FT_TEXT,
+         .flags = F_LIST},
+        {.name = "username", .label = "操作人", .label_en = "User", .type = FT_TEXT,
+         .flags = F_LIST | F_FILTER},
+        {.name = "finished_at", .label = "完成时间", .label_en = "Finished", .type = FT_DATETIME,
+         .flags = F_DETAIL},
+};
+
+static const struct entity imports_entity = {
+        .name = "imports", .table = "import_jobs", .label = "导入记录", .label_en = "Imports",
+        .fields = imports_fields, .n_fields = ARRAY_LEN(imports_fields),
+        .read_perm = "customer.import", .export_perm = "customer.import",
+        .title_field = "file_name", .default_sort = "-id", .flags = E_READONLY};
+
 /*---- Audit trail ----*/
 
 static const struct entity_field audit_fields[] = {
@@ -595,7 +639,7 @@ static const struct entity audit_entity = {
 
 const struct entity *const entities[] = {
         &customers_entity, &units_entity, &buildings_entity, &projects_entity,
-        &companies_entity, &users_entity, &roles_entity,     &audit_entity,
+        &companies_entity, &imports_entity, &users_entity, &roles_entity, &audit_entity,
 };
 const size_t entities_count = ARRAY_LEN(entities);
 

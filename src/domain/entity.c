@@ -1038,18 +1038,17 @@ static int save_links(struct db_conn *c, const struct entity *e, int64_t id, jso
     return 0;
 }
 
-int entity_create(json_t **out,
+int entity_insert(int64_t *id_out,
                   struct db_conn *c,
                   const struct entity *e,
                   const struct auth_user *who,
                   json_t *in,
                   struct app_err *err)
 {
-    *out = NULL;
+    *id_out = 0;
     struct strbuf sb;
     struct colset cs;
     struct entity_cols x = {0};
-    json_t *after = NULL;
     int64_t id = 0;
     memset(&cs, 0, sizeof(cs));
     strbuf_init(&sb, SQL_MAX);
@@ -1107,23 +1106,41 @@ int entity_create(json_t **out,
     rc = save_links(c, e, id, in);
     if (rc < 0)
         goto done;
-    rc = entity_get(&after, c, e, NULL, id, err);
-    if (rc < 0)
-        goto done;
-    rc = audit_append(c, who ? who->id : 0, who ? who->username : "system", "create", e->name, id,
-                      NULL, after);
-    if (rc < 0)
-        goto done;
-    *out = after;
-    after = NULL;
+    *id_out = id;
+    rc = 0;
 done:
     if (rc < 0 && err && err->code == 0)
         app_err_set(err, rc, NULL, "保存失败");
-    json_decref(after);
     strbuf_free(&sb);
     db_params_free(&cs.p);
     cols_free(&x);
     return rc;
+}
+
+int entity_create(json_t **out,
+                  struct db_conn *c,
+                  const struct entity *e,
+                  const struct auth_user *who,
+                  json_t *in,
+                  struct app_err *err)
+{
+    *out = NULL;
+    json_t *after = NULL;
+    int64_t id = 0;
+    int rc = entity_insert(&id, c, e, who, in, err);
+    if (rc < 0)
+        return rc;
+    rc = entity_get(&after, c, e, NULL, id, err);
+    if (rc < 0)
+        return rc;
+    rc = audit_append(c, who ? who->id : 0, who ? who->username : "system", "create", e->name, id,
+                      NULL, after);
+    if (rc < 0) {
+        json_decref(after);
+        return app_err_set(err, rc, NULL, "保存失败");
+    }
+    *out = after;
+    return 0;
 }
 
 int entity_update(json_t **out,

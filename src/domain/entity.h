@@ -206,6 +206,15 @@ int entity_create(json_t **out,
                   const struct auth_user *who,
                   json_t *in,
                   struct app_err *err);
+/* Validate and insert like entity_create(), without reading the record back
+ * and without a per-record audit row: for bulk imports, which audit the
+ * import as a whole. */
+int entity_insert(int64_t *id_out,
+                  struct db_conn *c,
+                  const struct entity *e,
+                  const struct auth_user *who,
+                  json_t *in,
+                  struct app_err *err);
 /* Change the fields given in in, audited with before and after. */
 int entity_update(json_t **out,
                   struct db_conn *c,
