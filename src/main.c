@@ -2,9 +2,9 @@
  * main.c - the anjia command line: settings, subcommands, signals.
  */
 #include <errno.h>
-#include <signal.h>
 #include <string.h>
 
+#include <signal.h>
 #include <sodium.h>
 #include <sys/stat.h>
 #include <termios.h>
@@ -60,7 +60,7 @@ static const char usage[] =
 
 struct cli {
     struct config cfg;
-    int argc;     /* positional arguments left */
+    int argc; /* positional arguments left */
     char **argv;
     int scale;
     uint64_t seed;
@@ -87,8 +87,7 @@ static int parse_args(struct cli *cli, int argc, char **argv)
     cli->argc = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        if (strncmp(a, "--", 2) != 0 || strcmp(a, "--help") == 0 ||
-            strcmp(a, "--version") == 0) {
+        if (strncmp(a, "--", 2) != 0 || strcmp(a, "--help") == 0 || strcmp(a, "--version") == 0) {
             cli->argv[cli->argc++] = argv[i];
             continue;
         }

@@ -8,6 +8,7 @@
 #include "api.h"
 
 #include <string.h>
+
 #include <strings.h>
 
 #include "core/log.h"
@@ -29,13 +30,14 @@ static void reply_json(struct http_req *req, int status, json_t *body)
     char *text = json_dumps(body, JSON_COMPACT);
     if (text == NULL) {
         status = 500;
-        text = xstrdup("{\"error\":{\"code\":\"internal\",\"message\":\"内部错误\",\"field\":null}}");
+        text = xstrdup(
+                "{\"error\":{\"code\":\"internal\",\"message\":\"内部错误\",\"field\":null}}");
     }
     http_reply(req, status, "application/json; charset=utf-8", text, strlen(text));
 }
 
-static void reply_error(struct http_req *req, int status, const char *code, const char *message,
-                        const char *field)
+static void reply_error(
+        struct http_req *req, int status, const char *code, const char *message, const char *field)
 {
     json_t *f = field && *field ? json_string(utf8_or_empty(field)) : json_null();
     json_t *body = json_pack("{s:{s:s, s:s, s:o}}", "error", "code", code, "message",
@@ -105,7 +107,9 @@ static int is_unsafe(const char *method)
 }
 
 /* Does route r serve path (with a declared entity, where it names one)? */
-static int route_matches(const struct api_route *r, const char *path, struct route_params *p,
+static int route_matches(const struct api_route *r,
+                         const char *path,
+                         struct route_params *p,
                          const struct entity **e)
 {
     *e = NULL;
@@ -121,6 +125,40 @@ static int route_matches(const struct api_route *r, const char *path, struct rou
             ((*e)->write_perm == NULL || ((*e)->flags & E_READONLY)))
             return 2; /* path known, method not */
     }
+    return 1;
+}
+
+/* When path has pattern's shape, write into probe the path with its {id}
+ * segment replaced by "1" and return 1 (so the caller can ask whether only
+ * the id was wrong); 0 otherwise. */
+static int id_probe(char *probe, size_t size, const char *pattern, const char *path)
+{
+    if (strstr(pattern, "{id}") == NULL || !router_match_shape(pattern, path))
+        return 0;
+    size_t o = 0;
+    const char *p = pattern, *s = path;
+    while (*p && o + 2 < size) {
+        if (*p == '{') {
+            int is_id = strncmp(p, "{id}", 4) == 0;
+            const char *start = s;
+            while (*s && *s != '/')
+                s++;
+            if (is_id) {
+                probe[o++] = '1';
+            } else {
+                size_t n = (size_t)(s - start);
+                if (o + n + 1 >= size)
+                    return 0;
+                memcpy(probe + o, start, n);
+                o += n;
+            }
+            p = strchr(p, '}') + 1;
+        } else {
+            probe[o++] = *p++;
+            s++;
+        }
+    }
+    probe[o] = '\0';
     return 1;
 }
 
@@ -182,6 +220,19 @@ void api_handle(struct http_req *req, void *payload)
         ctx.params = p;
         ctx.entity = e;
         break;
+    }
+    if (ctx.route == NULL && !path_known) {
+        /* /users/abc: a route's shape with a malformed {id} is a bad request. */
+        for (size_t i = 0; i < api_routes_count; i++) {
+            char probe[256];
+            struct route_params p;
+            const struct entity *e;
+            if (id_probe(probe, sizeof(probe), api_routes[i].pattern, req->path) &&
+                route_matches(&api_routes[i], probe, &p, &e)) {
+                reply_error(req, 400, "bad_request", "编号应为正整数", "id");
+                return;
+            }
+        }
     }
     if (ctx.route == NULL) {
         if (path_known)

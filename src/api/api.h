@@ -27,8 +27,8 @@
 
 struct api_app {
     struct db *db;
-    const char *web_dir;   /* serve web/ from disk instead of the embedded copy */
-    int cookie_secure;     /* add "Secure" to the session cookie (behind TLS) */
+    const char *web_dir; /* serve web/ from disk instead of the embedded copy */
+    int cookie_secure;   /* add "Secure" to the session cookie (behind TLS) */
 };
 
 struct api_route;
@@ -39,16 +39,16 @@ struct api_ctx {
     const struct api_route *route;
     struct route_params params;
     struct db_conn *conn;
-    struct auth_user *user;  /* NULL on public routes */
-    const char *token;       /* the session token presented */
+    struct auth_user *user; /* NULL on public routes */
+    const char *token;      /* the session token presented */
     int via_cookie;
-    json_t *body;            /* parsed body, or NULL when empty */
+    json_t *body; /* parsed body, or NULL when empty */
     const struct entity *entity;
-    int64_t id;              /* {id}, when the route has one */
+    int64_t id; /* {id}, when the route has one */
     /* reply */
-    int status;              /* 200 unless set */
-    json_t *reply;           /* JSON reply (owned) */
-    char *raw;               /* or raw bytes (owned) */
+    int status;    /* 200 unless set */
+    json_t *reply; /* JSON reply (owned) */
+    char *raw;     /* or raw bytes (owned) */
     size_t raw_len;
     const char *raw_type;
 };

@@ -153,9 +153,9 @@ int api_permissions(struct api_ctx *ctx, struct app_err *err)
     (void)err;
     json_t *items = json_array();
     for (const struct field_option *o = rbac_perm_options; o->value; o++)
-        json_array_append_new(items, json_pack("{s:s, s:s, s:s, s:s}", "code", o->value, "label",
-                                               o->label, "label_en", o->label_en, "group",
-                                               rbac_group(o->value)));
+        json_array_append_new(items,
+                              json_pack("{s:s, s:s, s:s, s:s}", "code", o->value, "label", o->label,
+                                        "label_en", o->label_en, "group", rbac_group(o->value)));
     ctx->reply = json_pack("{s:o}", "items", items);
     return 0;
 }

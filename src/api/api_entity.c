@@ -114,8 +114,7 @@ int api_entity_update(struct api_ctx *ctx, struct app_err *err)
     int rc = api_body_object(ctx, err);
     if (rc < 0)
         return rc;
-    return entity_update(&ctx->reply, ctx->conn, ctx->entity, ctx->user, ctx->id, ctx->body,
-                         err);
+    return entity_update(&ctx->reply, ctx->conn, ctx->entity, ctx->user, ctx->id, ctx->body, err);
 }
 
 /*---- Metadata ----*/

@@ -1,7 +1,8 @@
 #include "config.h"
 
-#include <ctype.h>
 #include <string.h>
+
+#include <ctype.h>
 
 enum kind { K_STR, K_INT, K_BOOL };
 
@@ -13,14 +14,30 @@ struct key {
     int min, max;
 };
 
-#define S(f)        {#f, K_STR, offsetof(struct config, f), sizeof(((struct config *)0)->f), 0, 0}
-#define I(f, lo, hi) {#f, K_INT, offsetof(struct config, f), 0, lo, hi}
-#define B(f)        {#f, K_BOOL, offsetof(struct config, f), 0, 0, 1}
+#define S(f)                                                                                       \
+    {                                                                                              \
+#f, K_STR, offsetof(struct config, f), sizeof(((struct config *)0)->f), 0, 0               \
+    }
+#define I(f, lo, hi)                                                                               \
+    {                                                                                              \
+#f, K_INT, offsetof(struct config, f), 0, lo, hi                                           \
+    }
+#define B(f)                                                                                       \
+    {                                                                                              \
+#f, K_BOOL, offsetof(struct config, f), 0, 0, 1                                            \
+    }
 
 static const struct key keys[] = {
-        S(db),       S(listen),     S(key_file),   S(web_dir),
-        S(access_log), S(log_level), I(pool_size, 1, 256),
-        I(session_idle_minutes, 1, 7 * 24 * 60), I(max_hashes, 1, 64), B(cookie_secure),
+        S(db),
+        S(listen),
+        S(key_file),
+        S(web_dir),
+        S(access_log),
+        S(log_level),
+        I(pool_size, 1, 256),
+        I(session_idle_minutes, 1, 7 * 24 * 60),
+        I(max_hashes, 1, 64),
+        B(cookie_secure),
 };
 
 void config_defaults(struct config *cfg)

@@ -10,16 +10,16 @@
 #include "app.h"
 
 struct config {
-    char db[512];           /* "data/anjia.db", "sqlite:PATH" */
-    char listen[128];       /* "127.0.0.1:8080" */
-    char key_file[512];     /* default: <db>.key */
-    char web_dir[512];      /* "" = the UI embedded in the binary */
-    char access_log[512];   /* "-" = stdout, "" = off */
-    char log_level[16];     /* debug, info, warn, error */
-    int pool_size;          /* database connections */
+    char db[512];         /* "data/anjia.db", "sqlite:PATH" */
+    char listen[128];     /* "127.0.0.1:8080" */
+    char key_file[512];   /* default: <db>.key */
+    char web_dir[512];    /* "" = the UI embedded in the binary */
+    char access_log[512]; /* "-" = stdout, "" = off */
+    char log_level[16];   /* debug, info, warn, error */
+    int pool_size;        /* database connections */
     int session_idle_minutes;
-    int max_hashes;         /* concurrent password hashes */
-    int cookie_secure;      /* 1 behind TLS */
+    int max_hashes;    /* concurrent password hashes */
+    int cookie_secure; /* 1 behind TLS */
 };
 
 void config_defaults(struct config *cfg);

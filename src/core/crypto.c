@@ -177,8 +177,8 @@ char *crypto_seal(const char *plaintext)
     unsigned char *box = xmalloc(blen);
     randombytes_buf(box, crypto_secretbox_NONCEBYTES);
     crypto_subkey(key, CRYPTO_KEY_PII_ENC);
-    crypto_secretbox_easy(box + crypto_secretbox_NONCEBYTES, (const unsigned char *)plaintext,
-                          mlen, box, key);
+    crypto_secretbox_easy(box + crypto_secretbox_NONCEBYTES, (const unsigned char *)plaintext, mlen,
+                          box, key);
     sodium_memzero(key, sizeof(key));
     size_t b64 = sodium_base64_ENCODED_LEN(blen, sodium_base64_VARIANT_ORIGINAL_NO_PADDING);
     char *out = xmalloc(3 + b64);

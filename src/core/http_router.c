@@ -6,8 +6,8 @@
 
 static int seg_char_ok(char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '_' || c == '-' || c == '.';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '-' || c == '.';
 }
 
 int router_match(const char *pattern, const char *path, struct route_params *out)
@@ -39,6 +39,30 @@ int router_match(const char *pattern, const char *path, struct route_params *out
             memcpy(out->value[out->n], start, vlen);
             out->value[out->n][vlen] = '\0';
             out->n++;
+            p = close + 1;
+        } else {
+            if (*p != *s)
+                return 0;
+            p++;
+            s++;
+        }
+    }
+    return *s == '\0';
+}
+
+int router_match_shape(const char *pattern, const char *path)
+{
+    const char *p = pattern, *s = path;
+    while (*p) {
+        if (*p == '{') {
+            const char *close = strchr(p, '}');
+            if (close == NULL)
+                return 0;
+            const char *start = s;
+            while (*s && *s != '/')
+                s++;
+            if (s == start)
+                return 0;
             p = close + 1;
         } else {
             if (*p != *s)

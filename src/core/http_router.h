@@ -21,6 +21,10 @@ struct route_params {
 
 /* 1 when path matches pattern (params filled), 0 otherwise. */
 int router_match(const char *pattern, const char *path, struct route_params *out);
+/* 1 when path has the pattern's shape with any non-empty segment in place
+ * of each placeholder ("/users/abc" against "/users/{id}"): a malformed id
+ * rather than an unknown path. */
+int router_match_shape(const char *pattern, const char *path);
 /* The captured value called name, or NULL. */
 const char *router_param(const struct route_params *p, const char *name);
 

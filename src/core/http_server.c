@@ -5,12 +5,12 @@
  */
 #include "http_server.h"
 
-#include <stdatomic.h>
 #include <string.h>
 
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <stdatomic.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -77,8 +77,8 @@ struct each_ctx {
     void *payload;
 };
 
-static enum MHD_Result each_cb(void *cls, enum MHD_ValueKind kind, const char *key,
-                               const char *value)
+static enum MHD_Result
+each_cb(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
 {
     (void)kind;
     struct each_ctx *ctx = cls;
@@ -139,9 +139,13 @@ static enum MHD_Result send_reply(struct MHD_Connection *conn, struct http_req *
     return r;
 }
 
-static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-                                  const char *method, const char *version,
-                                  const char *upload_data, size_t *upload_data_size,
+static enum MHD_Result on_request(void *cls,
+                                  struct MHD_Connection *conn,
+                                  const char *url,
+                                  const char *method,
+                                  const char *version,
+                                  const char *upload_data,
+                                  size_t *upload_data_size,
                                   void **con_cls)
 {
     (void)version;
@@ -195,7 +199,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     return send_reply(conn, req);
 }
 
-static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+static void on_completed(void *cls,
+                         struct MHD_Connection *conn,
+                         void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
     (void)conn;
@@ -204,8 +210,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     struct http_req *req = *con_cls;
     if (req == NULL)
         return;
-    log_access(req->method, req->path, req->status, time_mono_ms() - req->started_ms,
-               req->user_id, req->remote);
+    log_access(req->method, req->path, req->status, time_mono_ms() - req->started_ms, req->user_id,
+               req->remote);
     req_free(req);
     *con_cls = NULL;
     atomic_fetch_sub(&s->inflight, 1);
@@ -234,8 +240,8 @@ int http_server_start(struct http_server **out,
     struct sockaddr_in sa4;
     struct sockaddr_in6 sa6;
     struct sockaddr *sa;
-    unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
-                     MHD_USE_ITC | MHD_USE_ERROR_LOG;
+    unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC |
+                     MHD_USE_ERROR_LOG;
     memset(&sa4, 0, sizeof(sa4));
     memset(&sa6, 0, sizeof(sa6));
     if (inet_pton(AF_INET, host, &sa4.sin_addr) == 1) {

@@ -22,22 +22,22 @@ struct http_header {
 };
 
 struct http_req {
-    void *conn;          /* the MHD connection; opaque */
-    const char *method;  /* "GET", ... (borrowed from MHD) */
-    const char *path;    /* URL path without the query (borrowed) */
-    char *body;          /* NUL-terminated request body (owned) */
+    void *conn;         /* the MHD connection; opaque */
+    const char *method; /* "GET", ... (borrowed from MHD) */
+    const char *path;   /* URL path without the query (borrowed) */
+    char *body;         /* NUL-terminated request body (owned) */
     size_t body_len;
-    int too_large;       /* body exceeded its limit */
-    size_t max_body;     /* the limit for this request */
-    int replied;         /* the handler has run */
-    char remote[64];     /* peer address */
-    int64_t user_id;     /* set by the API layer, for the access log */
+    int too_large;   /* body exceeded its limit */
+    size_t max_body; /* the limit for this request */
+    int replied;     /* the handler has run */
+    char remote[64]; /* peer address */
+    int64_t user_id; /* set by the API layer, for the access log */
     double started_ms;
-    void *ctx;           /* the API layer's per-request state */
+    void *ctx; /* the API layer's per-request state */
     /* reply */
     int status;
     const char *content_type;
-    char *resp;          /* owned; freed by the server */
+    char *resp; /* owned; freed by the server */
     size_t resp_len;
     struct http_header headers[8];
     int n_headers;

@@ -65,9 +65,9 @@ void log_access(const char *method,
         return;
     char ts[32];
     time_now_iso(ts, sizeof(ts));
-    json_t *o = json_pack("{s:s, s:s, s:s, s:i, s:f, s:s}", "ts", ts, "method", method ? method : "",
-                          "path", path ? path : "", "status", status, "ms", ms, "remote",
-                          remote ? remote : "");
+    json_t *o = json_pack("{s:s, s:s, s:s, s:i, s:f, s:s}", "ts", ts, "method",
+                          method ? method : "", "path", path ? path : "", "status", status, "ms",
+                          ms, "remote", remote ? remote : "");
     if (o == NULL)
         return;
     if (user_id > 0)

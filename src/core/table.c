@@ -149,8 +149,8 @@ static int read_csv(const char *data, size_t len, struct rowbuf *r, struct app_e
     }
     size_t done = csv_parse(&p, data, len, csv_field, csv_row, &st);
     if (done != len) {
-        rc = app_err_set(err, APP_EINVAL, "file", "CSV 格式错误（第 %zu 行附近）: %s",
-                         st.r.row + 1, csv_strerror(csv_error(&p)));
+        rc = app_err_set(err, APP_EINVAL, "file", "CSV 格式错误（第 %zu 行附近）: %s", st.r.row + 1,
+                         csv_strerror(csv_error(&p)));
     } else {
         csv_fini(&p, csv_field, csv_row, &st);
     }
@@ -170,8 +170,7 @@ static int read_csv(const char *data, size_t len, struct rowbuf *r, struct app_e
 static char *zip_read_entry(zip_t *z, const char *name, size_t *len)
 {
     zip_stat_t st;
-    if (zip_stat(z, name, 0, &st) != 0 || !(st.valid & ZIP_STAT_SIZE) ||
-        st.size > (256u << 20))
+    if (zip_stat(z, name, 0, &st) != 0 || !(st.valid & ZIP_STAT_SIZE) || st.size > (256u << 20))
         return NULL;
     zip_file_t *f = zip_fopen(z, name, 0);
     if (f == NULL)
@@ -304,8 +303,12 @@ static void sheet_text(void *ud, const XML_Char *t, int len)
         strbuf_append(&s->text, t, (size_t)len);
 }
 
-static int parse_xml(const char *xml, size_t len, void *ud, XML_StartElementHandler start,
-                     XML_EndElementHandler end, XML_CharacterDataHandler text)
+static int parse_xml(const char *xml,
+                     size_t len,
+                     void *ud,
+                     XML_StartElementHandler start,
+                     XML_EndElementHandler end,
+                     XML_CharacterDataHandler text)
 {
     XML_Parser p = XML_ParserCreate("UTF-8");
     if (p == NULL)

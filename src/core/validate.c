@@ -1,7 +1,8 @@
 #include "validate.h"
 
-#include <ctype.h>
 #include <string.h>
+
+#include <ctype.h>
 
 #include "timeutil.h"
 
@@ -35,8 +36,7 @@ static int all_digits(const char *s, size_t n)
     return 1;
 }
 
-int validate_id_card(char *out, size_t size, const char *in, const char *field,
-                     struct app_err *err)
+int validate_id_card(char *out, size_t size, const char *in, const char *field, struct app_err *err)
 {
     char buf[32];
     if (in == NULL || size < 19)
@@ -73,8 +73,8 @@ int validate_id_card(char *out, size_t size, const char *in, const char *field,
     return 0;
 }
 
-int validate_hmt_permit(char *out, size_t size, const char *in, const char *field,
-                        struct app_err *err)
+int validate_hmt_permit(
+        char *out, size_t size, const char *in, const char *field, struct app_err *err)
 {
     char buf[32];
     int rc = validate_id_card(buf, sizeof(buf), in, field, err);
@@ -118,8 +118,7 @@ int validate_uscc(char *out, size_t size, const char *in, const char *field, str
     return 0;
 }
 
-int validate_mobile(char *out, size_t size, const char *in, const char *field,
-                    struct app_err *err)
+int validate_mobile(char *out, size_t size, const char *in, const char *field, struct app_err *err)
 {
     char buf[40];
     if (in == NULL || size < 12)
@@ -138,8 +137,8 @@ int validate_mobile(char *out, size_t size, const char *in, const char *field,
     return 0;
 }
 
-int validate_document_no(char *out, size_t size, const char *in, const char *field,
-                         struct app_err *err)
+int validate_document_no(
+        char *out, size_t size, const char *in, const char *field, struct app_err *err)
 {
     char buf[40];
     if (in == NULL)
@@ -155,6 +154,35 @@ int validate_document_no(char *out, size_t size, const char *in, const char *fie
     if (n + 1 > size)
         return app_err_set(err, APP_EINVAL, field, "证件号码过长");
     app_strlcpy(out, buf, size);
+    return 0;
+}
+
+int validate_email(char *out, size_t size, const char *in, const char *field, struct app_err *err)
+{
+    const char *at = strchr(in, '@');
+    size_t n = strlen(in);
+    if (at == NULL || at == in || strchr(at + 1, '@') || n + 1 > size || n > 100 ||
+        strchr(at + 1, '.') == NULL || at[1] == '.' || in[n - 1] == '.' ||
+        strpbrk(in, " \t,;<>()[]\\\"") != NULL)
+        return app_err_set(err, APP_EINVAL, field, "邮箱格式不正确");
+    app_strlcpy(out, in, size);
+    for (char *p = out + (at - in); *p; p++)
+        *p = (char)tolower((unsigned char)*p);
+    return 0;
+}
+
+int validate_code(char *out, size_t size, const char *in, const char *field, struct app_err *err)
+{
+    size_t n = strlen(in);
+    if (n == 0 || n + 1 > size)
+        return app_err_set(err, APP_EINVAL, field, "编码不能为空");
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)in[i];
+        if (!isalnum(ch) && ch != '-' && ch != '_')
+            return app_err_set(err, APP_EINVAL, field, "编码只能包含字母、数字、- 和 _");
+        out[i] = (char)toupper(ch);
+    }
+    out[n] = '\0';
     return 0;
 }
 

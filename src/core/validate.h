@@ -18,23 +18,26 @@
  * layout, real birth date, check character; lower-case x accepted, stored
  * upper-case. Also accepts the residence-permit (810000/820000/830000) and
  * the 2023 permanent-residence (leading 9) numbers, which share the layout. */
-int validate_id_card(char *out, size_t size, const char *in, const char *field,
-                     struct app_err *err);
+int validate_id_card(
+        char *out, size_t size, const char *in, const char *field, struct app_err *err);
 /* The check character of the first 17 digits ('0'-'9' or 'X'). */
 char validate_id_check_char(const char *first17);
 /* Residence permit for HK/Macau/Taiwan residents: an ID-card number whose
  * address code is 810000, 820000 or 830000. */
-int validate_hmt_permit(char *out, size_t size, const char *in, const char *field,
-                        struct app_err *err);
+int validate_hmt_permit(
+        char *out, size_t size, const char *in, const char *field, struct app_err *err);
 /* Unified social credit code: 18 chars of 0-9 A-H J-N P-R T U W-Y, check char. */
-int validate_uscc(char *out, size_t size, const char *in, const char *field,
-                  struct app_err *err);
+int validate_uscc(char *out, size_t size, const char *in, const char *field, struct app_err *err);
 /* Mainland mobile: separators and +86/0086 stripped, 11 digits starting 1[3-9]. */
-int validate_mobile(char *out, size_t size, const char *in, const char *field,
-                    struct app_err *err);
+int validate_mobile(char *out, size_t size, const char *in, const char *field, struct app_err *err);
 /* Passport and other documents: 5-20 letters and digits, upper-cased. */
-int validate_document_no(char *out, size_t size, const char *in, const char *field,
-                         struct app_err *err);
+int validate_document_no(
+        char *out, size_t size, const char *in, const char *field, struct app_err *err);
+
+/* An e-mail address: one '@', a dot in the domain, no spaces; lower-cased domain. */
+int validate_email(char *out, size_t size, const char *in, const char *field, struct app_err *err);
+/* A code (project code …): letters, digits, '-' and '_', stored upper-case. */
+int validate_code(char *out, size_t size, const char *in, const char *field, struct app_err *err);
 
 /* Masks for display: 110105********002X, 138****5678, ****1234. */
 void mask_id(char *out, size_t size, const char *id);

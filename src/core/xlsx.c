@@ -27,7 +27,8 @@ int xlsx_begin(struct xlsx **out,
     *out = NULL;
     struct xlsx *x = xcalloc(1, sizeof(*x));
     const char *tmp = getenv("TMPDIR");
-    snprintf(x->path, sizeof(x->path), "%s/anjia-xlsx-XXXXXX", tmp && *tmp && strlen(tmp) < 40 ? tmp : "/tmp");
+    snprintf(x->path, sizeof(x->path), "%s/anjia-xlsx-XXXXXX",
+             tmp && *tmp && strlen(tmp) < 40 ? tmp : "/tmp");
     int fd = mkstemp(x->path);
     if (fd < 0) {
         free(x);

@@ -22,8 +22,7 @@ static void row_mac(char out[CRYPTO_HASH_HEX],
     struct strbuf sb;
     strbuf_init(&sb, 64u << 20);
     const char *texts[] = {prev, at, username, action, entity, before, after};
-    strbuf_printf(&sb, "%lld|%lld|%lld|", (long long)id, (long long)user_id,
-                  (long long)entity_id);
+    strbuf_printf(&sb, "%lld|%lld|%lld|", (long long)id, (long long)user_id, (long long)entity_id);
     for (size_t i = 0; i < ARRAY_LEN(texts); i++) {
         const char *t = texts[i] ? texts[i] : "";
         strbuf_printf(&sb, "%zu:", strlen(t));

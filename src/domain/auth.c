@@ -178,17 +178,16 @@ json_t *auth_user_json(const struct auth_user *u, struct db_conn *c)
         if (!u->all_projects)
             db_bind_int64(s, 1, u->id);
         while (db_step(s) == DB_ROW)
-            json_array_append_new(projects,
-                                  json_pack("{s:I, s:s?, s:s?}", "id", (json_int_t)db_col_int64(s, 0),
-                                            "code", db_col_text(s, 1), "name", db_col_text(s, 2)));
+            json_array_append_new(
+                    projects, json_pack("{s:I, s:s?, s:s?}", "id", (json_int_t)db_col_int64(s, 0),
+                                        "code", db_col_text(s, 1), "name", db_col_text(s, 2)));
         db_finalize(s);
     }
     return json_pack("{s:I, s:s?, s:s?, s:s?, s:{s:I, s:s?, s:s?, s:s?}, s:o, s:b, s:o}", "id",
                      (json_int_t)u->id, "username", u->username, "display_name", u->display_name,
                      "department", u->department, "role", "id", (json_int_t)u->role_id, "code",
-                     u->role_code, "name", u->role_name, "name_en", u->role_name_en,
-                     "permissions", perms, "all_projects",
-                     u->all_projects, "projects", projects);
+                     u->role_code, "name", u->role_name, "name_en", u->role_name_en, "permissions",
+                     perms, "all_projects", u->all_projects, "projects", projects);
 }
 
 /*---- Login ----*/
@@ -244,8 +243,8 @@ static const char *dummy_hash(void)
     return ready ? hash : NULL;
 }
 
-static int record_failure(struct db *db, const struct login_row *r, const char *username,
-                          int *locked)
+static int
+record_failure(struct db *db, const struct login_row *r, const char *username, int *locked)
 {
     struct db_conn *c = db_acquire(db);
     int64_t now = time_now();
@@ -270,8 +269,8 @@ static int record_failure(struct db *db, const struct login_row *r, const char *
     if (rc < 0)
         goto done;
     json_t *detail = json_pack("{s:I}", "failed_logins", (json_int_t)failed);
-    rc = audit_append(c, r->id, username, *locked ? "login_locked" : "login_failed", "users",
-                      r->id, NULL, detail);
+    rc = audit_append(c, r->id, username, *locked ? "login_locked" : "login_failed", "users", r->id,
+                      NULL, detail);
     json_decref(detail);
     if (rc < 0)
         goto done;
@@ -309,13 +308,15 @@ int auth_login(struct db *db,
                          (long long)((r.locked_until - now + 59) / 60));
         goto done;
     }
-    if (r.status == NULL || strcmp(r.status, "active") != 0) {
-        rc = app_err_set(err, APP_EFORBIDDEN, "username", "账号已停用，请联系管理员");
-        goto done;
-    }
     rc = crypto_password_verify(r.hash, password);
     if (rc == APP_EBUSY) {
         rc = app_err_set(err, APP_EBUSY, NULL, "登录请求过多，请稍后再试");
+        goto done;
+    }
+    /* Only someone who knows the password learns that the account is off. */
+    if (r.status == NULL || strcmp(r.status, "active") != 0) {
+        rc = rc == 0 ? app_err_set(err, APP_EFORBIDDEN, "username", "账号已停用，请联系管理员")
+                     : app_err_set(err, APP_EAUTH, "password", "用户名或密码错误");
         goto done;
     }
     if (rc < 0) {
@@ -435,8 +436,7 @@ int auth_password_check(const char *password, const char *field, struct app_err 
     return 0;
 }
 
-int auth_set_password(struct db_conn *c, int64_t user_id, const char *password,
-                      struct app_err *err)
+int auth_set_password(struct db_conn *c, int64_t user_id, const char *password, struct app_err *err)
 {
     char hash[crypto_pwhash_STRBYTES];
     int rc = auth_password_check(password, "password", err);
@@ -493,8 +493,8 @@ int auth_create_user(struct db_conn *c,
         return app_err_set(err, rc, "username", "用户名已存在: %s", username);
     if (rc < 0)
         return app_err_set(err, rc, NULL, "保存失败");
-    json_t *after = json_pack("{s:s, s:s, s:s}", "username", username, "display_name",
-                              display_name, "role", role_code);
+    json_t *after = json_pack("{s:s, s:s, s:s}", "username", username, "display_name", display_name,
+                              "role", role_code);
     rc = audit_append(c, 0, "system", "create", "users", *id_out, NULL, after);
     json_decref(after);
     return rc;

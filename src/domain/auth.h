@@ -76,7 +76,9 @@ int auth_logout(struct db_conn *c, const char *token);
 /* Validate a new password (length); APP_EINVAL naming field. */
 int auth_password_check(const char *password, const char *field, struct app_err *err);
 /* Hash and set a user's password, ending the user's sessions. */
-int auth_set_password(struct db_conn *c, int64_t user_id, const char *password,
+int auth_set_password(struct db_conn *c,
+                      int64_t user_id,
+                      const char *password,
                       struct app_err *err);
 /* Create a user (used by the CLI and the demo); returns id in *id_out. */
 int auth_create_user(struct db_conn *c,

@@ -5,8 +5,9 @@
  */
 #include "customer.h"
 
-#include <ctype.h>
 #include <string.h>
+
+#include <ctype.h>
 
 #include "audit.h"
 #include "core/crypto.h"
@@ -17,15 +18,15 @@
 #include "query.h"
 
 /* The columns a customer shows in search results and duplicate groups. */
-#define CUSTOMER_BRIEF                                                                         \
-    "t.id, t.name, t.kind, t.status, t.phone_mask AS phone, t.id_number_mask AS id_number,"   \
-    " (SELECT p.name || ' ' || u.room_code FROM unit_owners uo JOIN units u ON u.id ="        \
-    " uo.unit_id JOIN projects p ON p.id = u.project_id WHERE uo.customer_id = t.id"           \
+#define CUSTOMER_BRIEF                                                                             \
+    "t.id, t.name, t.kind, t.status, t.phone_mask AS phone, t.id_number_mask AS id_number,"        \
+    " (SELECT p.name || ' ' || u.room_code FROM unit_owners uo JOIN units u ON u.id ="             \
+    " uo.unit_id JOIN projects p ON p.id = u.project_id WHERE uo.customer_id = t.id"               \
     " ORDER BY u.id LIMIT 1) AS unit_summary"
 
 /* Append the caller's scope predicate of entity e (alias t). */
-static void add_scope(struct strbuf *sql, struct db_params *p, const char *entity,
-                      const struct auth_user *who)
+static void
+add_scope(struct strbuf *sql, struct db_params *p, const char *entity, const struct auth_user *who)
 {
     const struct entity *e = entity_find(entity);
     if (e && e->scope_sql && !who->all_projects) {
@@ -34,8 +35,11 @@ static void add_scope(struct strbuf *sql, struct db_params *p, const char *entit
     }
 }
 
-static int in_scope(struct db_conn *c, const struct auth_user *who, const char *entity,
-                    int64_t id, struct app_err *err)
+static int in_scope(struct db_conn *c,
+                    const struct auth_user *who,
+                    const char *entity,
+                    int64_t id,
+                    struct app_err *err)
 {
     json_t *rec = NULL;
     int rc = entity_get(&rec, c, entity_find(entity), who, id, err);
@@ -78,12 +82,17 @@ static int looks_like_room(const char *s)
     return dash;
 }
 
-static int search_customers(json_t **out, struct db_conn *c, const struct auth_user *who,
-                            const char *where, struct db_params *p, int limit)
+static int search_customers(json_t **out,
+                            struct db_conn *c,
+                            const struct auth_user *who,
+                            const char *where,
+                            struct db_params *p,
+                            int limit)
 {
     struct strbuf sql;
     strbuf_init(&sql, 8192);
-    strbuf_printf(&sql, "SELECT " CUSTOMER_BRIEF " FROM customers t WHERE t.status = 'active' AND (%s)",
+    strbuf_printf(&sql,
+                  "SELECT " CUSTOMER_BRIEF " FROM customers t WHERE t.status = 'active' AND (%s)",
                   where);
     add_scope(&sql, p, "customers", who);
     strbuf_puts(&sql, " ORDER BY t.name, t.id LIMIT ?");
@@ -93,21 +102,26 @@ static int search_customers(json_t **out, struct db_conn *c, const struct auth_u
     return rc;
 }
 
-static int search_units(json_t **out, struct db_conn *c, const struct auth_user *who,
-                        const char *where, struct db_params *p, int limit)
+static int search_units(json_t **out,
+                        struct db_conn *c,
+                        const struct auth_user *who,
+                        const char *where,
+                        struct db_params *p,
+                        int limit)
 {
     struct strbuf sql;
     strbuf_init(&sql, 8192);
-    strbuf_printf(&sql,
-                  "SELECT t.id, t.room_code, t.status, t.project_id,"
-                  " (SELECT p.name FROM projects p WHERE p.id = t.project_id) AS project_name,"
-                  " (SELECT b.name FROM buildings b WHERE b.id = t.building_id) AS building_name,"
-                  " (SELECT c.name FROM unit_owners uo JOIN customers c ON c.id = uo.customer_id"
-                  " WHERE uo.unit_id = t.id ORDER BY uo.is_primary DESC, c.id LIMIT 1) AS owner_name,"
-                  " (SELECT c.id FROM unit_owners uo JOIN customers c ON c.id = uo.customer_id"
-                  " WHERE uo.unit_id = t.id ORDER BY uo.is_primary DESC, c.id LIMIT 1) AS owner_id"
-                  " FROM units t WHERE (%s)",
-                  where);
+    strbuf_printf(
+            &sql,
+            "SELECT t.id, t.room_code, t.status, t.project_id,"
+            " (SELECT p.name FROM projects p WHERE p.id = t.project_id) AS project_name,"
+            " (SELECT b.name FROM buildings b WHERE b.id = t.building_id) AS building_name,"
+            " (SELECT c.name FROM unit_owners uo JOIN customers c ON c.id = uo.customer_id"
+            " WHERE uo.unit_id = t.id ORDER BY uo.is_primary DESC, c.id LIMIT 1) AS owner_name,"
+            " (SELECT c.id FROM unit_owners uo JOIN customers c ON c.id = uo.customer_id"
+            " WHERE uo.unit_id = t.id ORDER BY uo.is_primary DESC, c.id LIMIT 1) AS owner_id"
+            " FROM units t WHERE (%s)",
+            where);
     add_scope(&sql, p, "units", who);
     strbuf_puts(&sql, " ORDER BY t.project_id, t.room_code LIMIT ?");
     db_params_int(p, limit);
@@ -182,8 +196,9 @@ int customer_search(json_t **out,
         db_params_text(&p, pat);
         if (can_customers)
             rc = search_customers(&customers, c, who, "t.name_initials LIKE ?", &p, limit);
-    } else if (o >= 6 && (validate_id_card(norm, sizeof(norm), term, "q", NULL) == 0 ||
-                          validate_document_no(norm, sizeof(norm), term, "q", NULL) == 0) &&
+    } else if (o >= 6 &&
+               (validate_id_card(norm, sizeof(norm), term, "q", NULL) == 0 ||
+                validate_document_no(norm, sizeof(norm), term, "q", NULL) == 0) &&
                strspn(term, "0123456789") > 3) {
         kind = "id_number";
         entity_pii_index(idx, PII_ID, norm);
@@ -247,14 +262,15 @@ int customer_360(json_t **out,
     if (rc < 0)
         return rc;
     db_params_int(&p, id);
-    rc = query_rows(&units, c,
-                    "SELECT u.id, u.room_code, u.status, u.layout, u.contract_area_dm2,"
-                    " u.measured_area_dm2, u.list_price_fen, u.project_id, p.name AS project_name,"
-                    " b.name AS building_name, uo.share_bp, uo.is_primary"
-                    " FROM unit_owners uo JOIN units u ON u.id = uo.unit_id"
-                    " JOIN projects p ON p.id = u.project_id JOIN buildings b ON b.id = u.building_id"
-                    " WHERE uo.customer_id = ? ORDER BY u.project_id, u.room_code",
-                    &p);
+    rc = query_rows(
+            &units, c,
+            "SELECT u.id, u.room_code, u.status, u.layout, u.contract_area_dm2,"
+            " u.measured_area_dm2, u.list_price_fen, u.project_id, p.name AS project_name,"
+            " b.name AS building_name, uo.share_bp, uo.is_primary"
+            " FROM unit_owners uo JOIN units u ON u.id = uo.unit_id"
+            " JOIN projects p ON p.id = u.project_id JOIN buildings b ON b.id = u.building_id"
+            " WHERE uo.customer_id = ? ORDER BY u.project_id, u.room_code",
+            &p);
     if (rc < 0)
         goto done;
     size_t i;
@@ -290,9 +306,14 @@ int customer_360(json_t **out,
         goto done;
     static const struct {
         const char *action, *title;
-    } titles[] = {{"create", "建档"},          {"update", "修改资料"},   {"reveal", "查看完整信息"},
-                  {"merge", "合并客户"},       {"merge_undo", "撤销合并"}, {"anonymise", "匿名化"},
-                  {"privacy_export", "导出个人信息"}, {"import", "批量导入"}};
+    } titles[] = {{"create", "建档"},
+                  {"update", "修改资料"},
+                  {"reveal", "查看完整信息"},
+                  {"merge", "合并客户"},
+                  {"merge_undo", "撤销合并"},
+                  {"anonymise", "匿名化"},
+                  {"privacy_export", "导出个人信息"},
+                  {"import", "批量导入"}};
     json_array_foreach(audit, i, u)
     {
         const char *a = json_string_value(json_object_get(u, "kind"));
@@ -330,15 +351,21 @@ done:
 
 /*---- Duplicates and merges ----*/
 
-static int duplicate_group(json_t *groups, struct db_conn *c, const struct auth_user *who,
-                           const char *reason, const char *col, const char *value,
+static int duplicate_group(json_t *groups,
+                           struct db_conn *c,
+                           const struct auth_user *who,
+                           const char *reason,
+                           const char *col,
+                           const char *value,
                            const char *name)
 {
     struct strbuf sql;
     struct db_params p = {0};
     json_t *members = NULL;
     strbuf_init(&sql, 8192);
-    strbuf_printf(&sql, "SELECT " CUSTOMER_BRIEF " FROM customers t WHERE t.status = 'active' AND t.%s = ?",
+    strbuf_printf(&sql,
+                  "SELECT " CUSTOMER_BRIEF
+                  " FROM customers t WHERE t.status = 'active' AND t.%s = ?",
                   col);
     db_params_text(&p, value);
     if (name) {
@@ -353,8 +380,8 @@ static int duplicate_group(json_t *groups, struct db_conn *c, const struct auth_
     if (rc < 0)
         return rc;
     if (json_array_size(members) > 1)
-        json_array_append_new(groups, json_pack("{s:s, s:o}", "reason", reason, "customers",
-                                                members));
+        json_array_append_new(groups,
+                              json_pack("{s:s, s:o}", "reason", reason, "customers", members));
     else
         json_decref(members);
     return 0;
@@ -452,9 +479,9 @@ int customer_merge(int64_t *merge_id,
     {
         int64_t unit = json_integer_value(json_object_get(o, "unit_id"));
         int64_t both = 0;
-        rc = db_query_int64(c, &both,
-                            "SELECT COUNT(*) FROM unit_owners WHERE unit_id = ? AND customer_id = ?",
-                            "ii", unit, keep_id);
+        rc = db_query_int64(
+                c, &both, "SELECT COUNT(*) FROM unit_owners WHERE unit_id = ? AND customer_id = ?",
+                "ii", unit, keep_id);
         if (rc < 0)
             goto done;
         /* The kept record already owns the unit: the duplicate row goes. */
@@ -491,9 +518,9 @@ int customer_merge(int64_t *merge_id,
     free(moved_text);
     if (rc < 0)
         goto done;
-    json_t *detail = json_pack("{s:I, s:I, s:I, s:O}", "merge_id", (json_int_t)*merge_id,
-                               "kept_id", (json_int_t)keep_id, "merged_id", (json_int_t)from_id,
-                               "moved", moved);
+    json_t *detail =
+            json_pack("{s:I, s:I, s:I, s:O}", "merge_id", (json_int_t)*merge_id, "kept_id",
+                      (json_int_t)keep_id, "merged_id", (json_int_t)from_id, "moved", moved);
     rc = audit_append(c, who->id, who->username, "merge", "customers", keep_id, NULL, detail);
     if (rc == 0)
         rc = audit_append(c, who->id, who->username, "merge", "customers", from_id, NULL, detail);
@@ -698,13 +725,14 @@ int building_grid(json_t **out,
     if (rc < 0)
         return rc;
     db_params_int(&p, building_id);
-    rc = query_rows(&units, c,
-                    "SELECT u.id, u.room_code, u.unit_no, u.floor, u.room, u.status, u.layout,"
-                    " u.contract_area_dm2, u.list_price_fen,"
-                    " (SELECT c.name FROM unit_owners uo JOIN customers c ON c.id = uo.customer_id"
-                    " WHERE uo.unit_id = u.id ORDER BY uo.is_primary DESC, c.id LIMIT 1) AS owner_name"
-                    " FROM units u WHERE u.building_id = ? ORDER BY u.floor DESC, u.unit_no, u.room",
-                    &p);
+    rc = query_rows(
+            &units, c,
+            "SELECT u.id, u.room_code, u.unit_no, u.floor, u.room, u.status, u.layout,"
+            " u.contract_area_dm2, u.list_price_fen,"
+            " (SELECT c.name FROM unit_owners uo JOIN customers c ON c.id = uo.customer_id"
+            " WHERE uo.unit_id = u.id ORDER BY uo.is_primary DESC, c.id LIMIT 1) AS owner_name"
+            " FROM units u WHERE u.building_id = ? ORDER BY u.floor DESC, u.unit_no, u.room",
+            &p);
     db_params_free(&p);
     if (rc < 0) {
         json_decref(b);

@@ -38,15 +38,16 @@ static const char *const surnames[] = {
 };
 
 static const char *const given_m[] = {
-        "伟", "强", "磊", "军", "洋", "勇", "杰", "涛", "明", "超", "刚", "平", "辉", "鹏",
-        "华", "飞", "鑫", "波", "斌", "宇", "浩", "凯", "健", "俊", "帆", "帅", "旭", "宁",
-        "龙", "林", "建国", "志强", "海涛", "文博", "子轩", "浩然", "俊杰", "天宇", "国庆", "建华",
+        "伟",   "强",   "磊",   "军",   "洋",   "勇",   "杰",   "涛",   "明",   "超",
+        "刚",   "平",   "辉",   "鹏",   "华",   "飞",   "鑫",   "波",   "斌",   "宇",
+        "浩",   "凯",   "健",   "俊",   "帆",   "帅",   "旭",   "宁",   "龙",   "林",
+        "建国", "志强", "海涛", "文博", "子轩", "浩然", "俊杰", "天宇", "国庆", "建华",
 };
 
 static const char *const given_f[] = {
-        "芳", "娜", "敏", "静", "丽", "艳", "娟", "霞", "燕", "玲", "婷", "雪", "慧", "莹",
-        "晶", "倩", "琳", "颖", "欣", "佳", "秀英", "桂英", "雨涵", "欣怡", "梓涵", "诗琪", "佳怡", "晓燕",
-        "美玲", "丽华",
+        "芳",   "娜",   "敏",   "静",   "丽",   "艳",   "娟",   "霞",   "燕",   "玲",
+        "婷",   "雪",   "慧",   "莹",   "晶",   "倩",   "琳",   "颖",   "欣",   "佳",
+        "秀英", "桂英", "雨涵", "欣怡", "梓涵", "诗琪", "佳怡", "晓燕", "美玲", "丽华",
 };
 
 static const struct {
@@ -98,8 +99,8 @@ static void person_name(uint64_t *st, char *out, size_t size, int *male)
 {
     *male = pick(st, 2) == 0;
     const char *s = surnames[pick(st, ARRAY_LEN(surnames))];
-    const char *g = *male ? given_m[pick(st, ARRAY_LEN(given_m))]
-                          : given_f[pick(st, ARRAY_LEN(given_f))];
+    const char *g =
+            *male ? given_m[pick(st, ARRAY_LEN(given_m))] : given_f[pick(st, ARRAY_LEN(given_f))];
     snprintf(out, size, "%s%s", s, g);
 }
 
@@ -178,10 +179,10 @@ static int seed_projects(struct db_conn *c, uint64_t *st, int scale, struct demo
                                 "INSERT INTO units (project_id, building_id, room_code, unit_no,"
                                 " floor, room, layout, usage, contract_area_dm2,"
                                 " measured_area_dm2, list_price_fen, status, created_at)"
-                                " VALUES (?,?,?,?,?,?,?,'residential',?,NULLIF(?, 0),?,?,?) RETURNING id",
+                                " VALUES (?,?,?,?,?,?,?,'residential',?,NULLIF(?, 0),?,?,?) "
+                                "RETURNING id",
                                 "iittittiiitt", pid, bid, rcode, u == 1 ? "1" : "2", (int64_t)f,
-                                room, layouts[lay], area, measured, price,
-                                status, at);
+                                room, layouts[lay], area, measured, price, status, at);
                         if (rc < 0)
                             return rc;
                         n->units++;
@@ -195,11 +196,11 @@ static int seed_projects(struct db_conn *c, uint64_t *st, int scale, struct demo
                             person_name(st, cname, sizeof(cname), &male);
                             int local = pick(st, 10) < 7;
                             char idn[19], phone[12], initials[64];
-                            make_id_number(st, idn,
-                                           local ? project_names[base].area_code
-                                                 : other_area_codes[pick(
-                                                           st, ARRAY_LEN(other_area_codes))],
-                                           male);
+                            make_id_number(
+                                    st, idn,
+                                    local ? project_names[base].area_code
+                                          : other_area_codes[pick(st, ARRAY_LEN(other_area_codes))],
+                                    male);
                             make_phone(st, phone);
                             pinyin_initials(initials, sizeof(initials), cname);
                             struct entity_pii sid, sph;
@@ -323,7 +324,7 @@ size_t demo_user_count(void)
 const char *demo_user_name(size_t i, const char **role_label)
 {
     static const char *const labels[] = {"客服专员", "签约专员", "按揭专员", "客服经理",
-                                          "工程部",   "财务部",   "物业公司"};
+                                         "工程部",   "财务部",   "物业公司"};
     if (role_label)
         *role_label = labels[i];
     return demo_users[i].username;

@@ -69,8 +69,8 @@ const struct entity_field *entity_field(const struct entity *e, const char *name
 
 const char *entity_type_name(enum field_type t)
 {
-    static const char *names[] = {"text", "textarea", "int",   "money", "area",
-                                  "date", "datetime", "bool",  "enum",  "enums",
+    static const char *names[] = {"text", "textarea", "int",      "money", "area",
+                                  "date", "datetime", "bool",     "enum",  "enums",
                                   "ref",  "refs",     "password", "json"};
     return (size_t)t < ARRAY_LEN(names) ? names[t] : "text";
 }
@@ -356,10 +356,8 @@ static int build_where(struct strbuf *sb,
     return 0;
 }
 
-static int build_order(struct strbuf *sb,
-                       const struct entity *e,
-                       const char *sort,
-                       struct app_err *err)
+static int
+build_order(struct strbuf *sb, const struct entity *e, const char *sort, struct app_err *err)
 {
     if (sort == NULL || *sort == '\0')
         sort = e->default_sort ? e->default_sort : "-id";
@@ -660,8 +658,7 @@ static void colset_int(struct colset *cs, const char *name, int64_t v)
     db_params_int(&cs->p, v);
 }
 
-static void colset_suffixed(struct colset *cs, const char *base, const char *suffix,
-                            const char *v)
+static void colset_suffixed(struct colset *cs, const char *base, const char *suffix, const char *v)
 {
     char name[48];
     snprintf(name, sizeof(name), "%s%s", base, suffix);
@@ -918,8 +915,8 @@ static int check_value(struct colset *cs,
 }
 
 /* Validate a link-table field's array value. */
-static int check_links(struct db_conn *c, const struct entity_field *f, json_t *v,
-                       struct app_err *err)
+static int
+check_links(struct db_conn *c, const struct entity_field *f, json_t *v, struct app_err *err)
 {
     size_t i;
     json_t *x;
@@ -1324,15 +1321,16 @@ json_t *entity_meta(const struct entity *e, const struct auth_user *who)
     int writable = e->write_perm && !(e->flags & E_READONLY) && auth_has(who, e->write_perm);
     char path[96];
     snprintf(path, sizeof(path), "/api/v1/%s", e->name);
-    json_t *meta = json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s?, s:b, s:b, s:b, s:b, s:s?, s:o}", "name",
-                     e->name, "label", e->label, "label_en", e->label_en, "path", path,
-                     "title_field", e->title_field, "default_sort", e->default_sort,
-                     "can_create", writable, "can_update", writable, "can_export",
-                     e->export_perm && auth_has(who, e->export_perm), "project_scoped",
-                     e->scope_sql != NULL, "read_perm", e->read_perm, "fields", fields);
+    json_t *meta = json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s?, s:b, s:b, s:b, s:b, s:s?, s:o}",
+                             "name", e->name, "label", e->label, "label_en", e->label_en, "path",
+                             path, "title_field", e->title_field, "default_sort", e->default_sort,
+                             "can_create", writable, "can_update", writable, "can_export",
+                             e->export_perm && auth_has(who, e->export_perm), "project_scoped",
+                             e->scope_sql != NULL, "read_perm", e->read_perm, "fields", fields);
     /* Scoped lists all take ?project_id= (the top bar's project switcher). */
-    json_object_set_new(meta, "project_filter",
-                        json_boolean(e->project_filter != NULL ||
-                                     (e->scope_field && strcmp(e->scope_field, "project_id") == 0)));
+    json_object_set_new(
+            meta, "project_filter",
+            json_boolean(e->project_filter != NULL ||
+                         (e->scope_field && strcmp(e->scope_field, "project_id") == 0)));
     return meta;
 }

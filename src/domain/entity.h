@@ -82,8 +82,8 @@ struct entity_field {
     const char *pii_type_field;         /* PII_ID: the field naming the document type */
     const char *reveal_perm;            /* permission to see it unmasked */
     /* Text: check and normalise the trimmed value (e.g. validate_uscc). */
-    int (*normalise)(char *out, size_t size, const char *in, const char *field,
-                     struct app_err *err);
+    int (*normalise)(
+            char *out, size_t size, const char *in, const char *field, struct app_err *err);
 };
 
 struct entity;

@@ -4,9 +4,9 @@
  */
 #include "import.h"
 
-#include <ctype.h>
 #include <string.h>
 
+#include <ctype.h>
 #include <pthread.h>
 
 #include "audit.h"
@@ -23,8 +23,8 @@
 enum special { SP_NONE, SP_PROJECT_CODE, SP_BUILDING_CODE, SP_ROOM_CODE, SP_SHARE };
 
 struct import_column {
-    const char *header;  /* template header; '*' marks required */
-    const char *field;   /* entity field, or NULL for a special */
+    const char *header; /* template header; '*' marks required */
+    const char *field;  /* entity field, or NULL for a special */
     enum special special;
     const char *aliases; /* other headers accepted, '|'-separated */
     const char *example;
@@ -258,16 +258,16 @@ struct run {
     pthread_mutex_t *lock;
 };
 
-static void add_error(struct run *r, size_t row, const char *column, const char *field,
-                      const char *message)
+static void
+add_error(struct run *r, size_t row, const char *column, const char *field, const char *message)
 {
     if (r->lock)
         pthread_mutex_lock(r->lock);
     r->res->bad++;
     if (json_array_size(r->res->errors) < IMPORT_MAX_ERRORS)
         json_array_append_new(r->res->errors,
-                              json_pack("{s:I, s:s?, s:s?, s:s}", "row", (json_int_t)row,
-                                        "column", column, "field", field, "message", message));
+                              json_pack("{s:I, s:s?, s:s?, s:s}", "row", (json_int_t)row, "column",
+                                        column, "field", field, "message", message));
     if (r->lock)
         pthread_mutex_unlock(r->lock);
 }
@@ -280,15 +280,15 @@ static int read_header(struct run *r, int ncols, const char *const *cells)
     for (int i = 0; i < ncols; i++) {
         r->map[i] = match_header(r->k, cells[i]);
         r->headers[i] = xstrdup(cells[i]);
-        json_array_append_new(r->res->columns,
-                              json_pack("{s:s, s:s?}", "column", cells[i], "field",
-                                        r->map[i] ? (r->map[i]->field ? r->map[i]->field
-                                                                      : r->map[i]->header)
-                                                  : NULL));
+        json_array_append_new(
+                r->res->columns,
+                json_pack("{s:s, s:s?}", "column", cells[i], "field",
+                          r->map[i] ? (r->map[i]->field ? r->map[i]->field : r->map[i]->header)
+                                    : NULL));
         for (int j = 0; j < i; j++)
             if (r->map[i] && r->map[j] == r->map[i]) {
-                snprintf(r->res->message, sizeof(r->res->message), "列“%s”与“%s”重复",
-                         cells[i], r->headers[j]);
+                snprintf(r->res->message, sizeof(r->res->message), "列“%s”与“%s”重复", cells[i],
+                         r->headers[j]);
                 return APP_EINVAL;
             }
     }
@@ -326,12 +326,13 @@ static int64_t lookup_project(struct run *r, const char *code, size_t row, const
 }
 
 /* The building with code in project pid, created when missing. */
-static int64_t lookup_building(struct run *r, int64_t pid, const char *code, int64_t floor,
-                               size_t row, const char *column)
+static int64_t lookup_building(
+        struct run *r, int64_t pid, const char *code, int64_t floor, size_t row, const char *column)
 {
     int64_t bid = 0;
-    int rc = db_query_int64(r->c, &bid, "SELECT id FROM buildings WHERE project_id = ? AND code = ?",
-                            "it", pid, code);
+    int rc =
+            db_query_int64(r->c, &bid, "SELECT id FROM buildings WHERE project_id = ? AND code = ?",
+                           "it", pid, code);
     if (rc == APP_ENOTFOUND) {
         char at[32], name[64];
         time_now_iso(at, sizeof(at));
@@ -430,8 +431,8 @@ static int process_row(struct run *r, size_t row, int ncols, const char *const *
             rc = app_err_set(&err, APP_EINVAL, "room_code", "房号不存在: %s", room_code);
         } else {
             int64_t owners = 0;
-            db_query_int64(r->c, &owners, "SELECT COUNT(*) FROM unit_owners WHERE unit_id = ?",
-                           "i", unit);
+            db_query_int64(r->c, &owners, "SELECT COUNT(*) FROM unit_owners WHERE unit_id = ?", "i",
+                           unit);
             rc = db_run(r->c,
                         "INSERT INTO unit_owners (unit_id, customer_id, share_bp, is_primary)"
                         " VALUES (?,?,?,?)",
@@ -616,8 +617,8 @@ static void job_finish(struct job *j, int rc)
         db_run(c,
                "UPDATE import_jobs SET status = ?, total = ?, done = ?, bad = ?, errors_json = ?,"
                " message = ?, finished_at = ? WHERE id = ?",
-               "tiiittti", rc == 0 ? "done" : "failed", total, done,
-               bad, errors, j->res.message, at, j->id);
+               "tiiittti", rc == 0 ? "done" : "failed", total, done, bad, errors, j->res.message,
+               at, j->id);
         db_commit(c);
     }
     db_release(c);
@@ -628,8 +629,8 @@ static void *job_main(void *arg)
 {
     struct job *j = arg;
     struct app_err err = {0};
-    int rc = run_import(&j->res, j->db, j->who, j->kind, j->dry_run, j->file_name, j->data,
-                        j->len, &jobs_cancel, &jobs_lock, &err);
+    int rc = run_import(&j->res, j->db, j->who, j->kind, j->dry_run, j->file_name, j->data, j->len,
+                        &jobs_cancel, &jobs_lock, &err);
     if (rc < 0 && j->res.message[0] == '\0')
         app_strlcpy(j->res.message, err.message[0] ? err.message : "导入失败",
                     sizeof(j->res.message));
@@ -663,7 +664,8 @@ int import_start(int64_t *job_id,
     int rc;
     if (!import_kind_known(kind)) {
         free(data);
-        return app_err_set(err, APP_EINVAL, "kind", "不支持的导入类型（projects、units、customers）");
+        return app_err_set(err, APP_EINVAL, "kind",
+                           "不支持的导入类型（projects、units、customers）");
     }
     if (len == 0) {
         free(data);
@@ -748,10 +750,11 @@ int import_status(json_t **out, struct db_conn *c, int64_t job_id, struct app_er
         return app_err_set(err, rc, NULL, "导入任务不存在");
     if (rc < 0)
         return rc;
-    json_object_set_new(row, "dry_run", json_boolean(json_integer_value(json_object_get(row, "dry_run"))));
-    json_t *errors = json_loads(json_string_value(json_object_get(row, "errors_json")) ?
-                                        json_string_value(json_object_get(row, "errors_json")) :
-                                        "[]",
+    json_object_set_new(row, "dry_run",
+                        json_boolean(json_integer_value(json_object_get(row, "dry_run"))));
+    json_t *errors = json_loads(json_string_value(json_object_get(row, "errors_json"))
+                                        ? json_string_value(json_object_get(row, "errors_json"))
+                                        : "[]",
                                 0, NULL);
     json_object_del(row, "errors_json");
     json_object_set_new(row, "errors", errors ? errors : json_array());
@@ -799,7 +802,8 @@ int import_template(char **data,
     *len = 0;
     const struct import_kind *k = find_kind(kind);
     if (k == NULL)
-        return app_err_set(err, APP_EINVAL, "kind", "不支持的导入类型（projects、units、customers）");
+        return app_err_set(err, APP_EINVAL, "kind",
+                           "不支持的导入类型（projects、units、customers）");
     if (format == NULL || strcmp(format, "csv") == 0) {
         struct strbuf sb;
         strbuf_init(&sb, 1u << 16);

@@ -26,10 +26,10 @@
 
 /* Progress and outcome of one import. */
 struct import_result {
-    int64_t total;  /* data rows */
-    int64_t done;   /* rows processed */
-    int64_t bad;    /* rows refused */
-    json_t *errors; /* [{"row","column","field","message"}], first IMPORT_MAX_ERRORS */
+    int64_t total;   /* data rows */
+    int64_t done;    /* rows processed */
+    int64_t bad;     /* rows refused */
+    json_t *errors;  /* [{"row","column","field","message"}], first IMPORT_MAX_ERRORS */
     json_t *columns; /* [{"column","field"}] as matched */
     char message[256];
 };

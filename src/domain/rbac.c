@@ -21,7 +21,8 @@ const struct field_option rbac_perm_options[] = {
         {"customer.merge", "合并重复客户", "Merge duplicate customers", NULL},
         {"customer.merge_undo", "撤销客户合并", "Undo customer merges", NULL},
         {"customer.import", "批量导入", "Bulk import", NULL},
-        {"customer.privacy", "个人信息导出与匿名化", "Personal data export and anonymisation", NULL},
+        {"customer.privacy", "个人信息导出与匿名化", "Personal data export and anonymisation",
+         NULL},
         {"building.write", "维护楼栋", "Edit buildings", NULL},
         {"unit.write", "维护房源", "Edit units", NULL},
         {"company.read", "查看公司", "View companies", NULL},
@@ -49,9 +50,9 @@ const char *rbac_group(const char *code)
     static const struct {
         const char *prefix, *group;
     } groups[] = {
-            {"project.", "客户与房源"}, {"building.", "客户与房源"}, {"unit.", "客户与房源"},
-            {"customer.", "客户与房源"}, {"user.", "系统设置"},      {"role.", "系统设置"},
-            {"audit.", "系统设置"}, {"company.", "客户与房源"},
+            {"project.", "客户与房源"},  {"building.", "客户与房源"}, {"unit.", "客户与房源"},
+            {"customer.", "客户与房源"}, {"user.", "系统设置"},       {"role.", "系统设置"},
+            {"audit.", "系统设置"},      {"company.", "客户与房源"},
     };
     for (size_t i = 0; i < ARRAY_LEN(groups); i++)
         if (strncmp(code, groups[i].prefix, strlen(groups[i].prefix)) == 0)

@@ -27,7 +27,7 @@ struct db_ops {
     const char *(*col_text)(void *st, int i);
     void (*finalize)(void *st);
     const char *(*errmsg)(void *h);
-    int (*changes)(void *h); /* rows changed by the last statement */
+    int (*changes)(void *h);     /* rows changed by the last statement */
     const char *begin_write_sql; /* e.g. "BEGIN IMMEDIATE" */
     const char *begin_read_sql;
     const char *id_column_sql; /* replaces {{ID}} in migrations */
@@ -35,8 +35,8 @@ struct db_ops {
 
 struct db_conn {
     struct db *db;
-    void *h;      /* backend handle */
-    int in_tx;    /* transaction open */
+    void *h;       /* backend handle */
+    int in_tx;     /* transaction open */
     int next_free; /* index of next free conn in pool, -1 at end */
     int index;
 };

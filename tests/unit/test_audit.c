@@ -1,9 +1,8 @@
 /* Unit tests of the hash-chained audit trail (src/domain/audit.c). */
-#include "test_helpers.h"
-
 #include <string.h>
 
 #include "domain/audit.h"
+#include "test_helpers.h"
 
 static struct db *db;
 
@@ -107,7 +106,8 @@ static void inserted_row_is_caught(void **state)
          " before_json, after_json, prev_hash, hash)"
          " SELECT 6, at, user_id, username, action, entity, entity_id, before_json, after_json,"
          " (SELECT hash FROM audit_log WHERE id = 5), hash FROM audit_log WHERE id = 5");
-    exec("UPDATE audit_head SET last_id = 6, last_hash = (SELECT hash FROM audit_log WHERE id = 6)");
+    exec("UPDATE audit_head SET last_id = 6, last_hash = (SELECT hash FROM audit_log WHERE id = "
+         "6)");
     assert_int_equal(verify(&bad), APP_ECONFLICT);
     assert_int_equal(bad, 6);
 }

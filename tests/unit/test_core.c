@@ -1,6 +1,4 @@
 /* Unit tests of the small core modules: strbuf, timeutil, config, crypto. */
-#include "test_helpers.h"
-
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,6 +7,7 @@
 #include "core/config.h"
 #include "core/strbuf.h"
 #include "core/timeutil.h"
+#include "test_helpers.h"
 
 static void strbuf_grows_and_respects_its_maximum(void **state)
 {

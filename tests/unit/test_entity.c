@@ -1,11 +1,10 @@
 /* Unit tests of the generic entity layer (src/domain/entity.c) over an
  * in-memory database: validation, uniqueness, scope, filters, audit, and
  * that a failed write inside a transaction leaves nothing behind. */
-#include "test_helpers.h"
-
 #include <string.h>
 
 #include "domain/entity.h"
+#include "test_helpers.h"
 
 static struct db *db;
 static struct db_conn *conn;
@@ -82,7 +81,8 @@ static void project_create_validates_and_audits(void **state)
            APP_EINVAL, "code");
     assert_int_equal(count("SELECT COUNT(*) FROM audit_log"), audits);
 
-    json_t *p = create("projects", "{\"code\":\" P1 \",\"name\":\"和悦府\",\"city\":\"杭州\"}", 0, NULL);
+    json_t *p = create("projects", "{\"code\":\" P1 \",\"name\":\"和悦府\",\"city\":\"杭州\"}", 0,
+                       NULL);
     assert_string_equal(json_string_value(json_object_get(p, "code")), "P1"); /* trimmed */
     assert_string_equal(json_string_value(json_object_get(p, "status")), "selling");
     assert_int_equal(json_integer_value(json_object_get(p, "unit_count")), 0);
@@ -207,8 +207,7 @@ static void lists_filter_sort_page_and_scope(void **state)
     assert_int_equal(entity_list(&out, conn, entity_find("units"), &scoped, &q, &err),
                      APP_EFORBIDDEN);
     q.value[0] = "x";
-    assert_int_equal(entity_list(&out, conn, entity_find("units"), &scoped, &q, &err),
-                     APP_EBADREQ);
+    assert_int_equal(entity_list(&out, conn, entity_find("units"), &scoped, &q, &err), APP_EBADREQ);
 }
 
 static void failed_statement_mid_write_is_reported(void **state)

@@ -5,12 +5,12 @@
 #ifndef TEST_HELPERS_H
 #define TEST_HELPERS_H
 
-#include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include <cmocka.h>
+#include <setjmp.h>
 #include <unistd.h>
 
 #include "core/crypto.h"

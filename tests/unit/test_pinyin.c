@@ -1,9 +1,8 @@
 /* Unit tests of pinyin initials (src/core/pinyin.c). */
-#include "test_helpers.h"
-
 #include <string.h>
 
 #include "core/pinyin.h"
+#include "test_helpers.h"
 
 static void expect(const char *name, const char *initials)
 {

@@ -1,7 +1,6 @@
 /* Unit tests of route pattern matching (src/core/http_router.c). */
-#include "test_helpers.h"
-
 #include "core/http_router.h"
+#include "test_helpers.h"
 
 static void literal_paths_match_exactly(void **state)
 {

@@ -1,13 +1,13 @@
 /* Unit tests of spreadsheet reading (src/core/table.c): CSV in UTF-8 with
  * and without BOM, GBK, RFC 4180 quoting, and XLSX written by our own
  * writer. */
-#include "test_helpers.h"
+#include <string.h>
 
 #include <iconv.h>
-#include <string.h>
 
 #include "core/table.h"
 #include "core/xlsx.h"
+#include "test_helpers.h"
 
 struct grid {
     int rows;

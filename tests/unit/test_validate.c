@@ -1,10 +1,9 @@
 /* Unit tests of identifier validation and masking (src/core/validate.c),
  * from DOMAIN.md §6 and our own cases. */
-#include "test_helpers.h"
-
 #include <string.h>
 
 #include "core/validate.h"
+#include "test_helpers.h"
 
 static void id_card_domain_example(void **state)
 {
@@ -105,14 +104,14 @@ static void mobiles_are_normalised(void **state)
     (void)state;
     char out[16];
     struct app_err err = {0};
-    const char *good[] = {"13812345678", "+86 138 1234 5678", "0086-138-1234-5678",
-                          "8613812345678", "138-1234-5678", "19912345678"};
+    const char *good[] = {"13812345678",   "+86 138 1234 5678", "0086-138-1234-5678",
+                          "8613812345678", "138-1234-5678",     "19912345678"};
     for (size_t i = 0; i < ARRAY_LEN(good); i++) {
         assert_int_equal(validate_mobile(out, sizeof(out), good[i], "phone", &err), 0);
         assert_true(strcmp(out, "13812345678") == 0 || strcmp(out, "19912345678") == 0);
     }
-    const char *bad[] = {"12812345678", "1381234567", "138123456789", "+1 138 1234 5678",
-                         "138a2345678", ""};
+    const char *bad[] = {"12812345678",      "1381234567",  "138123456789",
+                         "+1 138 1234 5678", "138a2345678", ""};
     for (size_t i = 0; i < ARRAY_LEN(bad); i++)
         assert_int_equal(validate_mobile(out, sizeof(out), bad[i], "phone", &err), APP_EINVAL);
     assert_string_equal(err.field, "phone");
@@ -126,8 +125,7 @@ static void documents_and_masks(void **state)
     assert_int_equal(validate_document_no(out, sizeof(out), "e12345678", "doc", &err), 0);
     assert_string_equal(out, "E12345678");
     assert_int_equal(validate_document_no(out, sizeof(out), "E1", "doc", &err), APP_EINVAL);
-    assert_int_equal(validate_document_no(out, sizeof(out), "E1234-5678", "doc", &err),
-                     APP_EINVAL);
+    assert_int_equal(validate_document_no(out, sizeof(out), "E1234-5678", "doc", &err), APP_EINVAL);
     mask_id(out, sizeof(out), "11010519491231002X");
     assert_string_equal(out, "110105********002X");
     mask_phone(out, sizeof(out), "13812345678");
