@@ -30,7 +30,8 @@ static const char usage[] =
         "  init      create or migrate the database; create the admin user\n"
         "            (password from ANJIA_ADMIN_PASSWORD, or generated and printed once)\n"
         "  demo      load deterministic demo data and one user per role\n"
-        "            [--scale N] [--seed S]; password from ANJIA_DEMO_PASSWORD or printed\n"
+        "            [--scale N (3N projects)] [--projects N] [--buildings N per project]\n"
+        "            [--flats N per landing] [--seed S]; password from ANJIA_DEMO_PASSWORD\n"
         "  serve     serve the API and the web UI\n"
         "  migrate   apply pending database migrations\n"
         "  user add USERNAME --role ROLE [--name NAME] [--all-projects]\n"
@@ -62,8 +63,7 @@ struct cli {
     struct config cfg;
     int argc; /* positional arguments left */
     char **argv;
-    int scale;
-    uint64_t seed;
+    struct demo_options demo;
     char role[64];
     char name[128];
     int all_projects;
@@ -73,8 +73,10 @@ static int parse_args(struct cli *cli, int argc, char **argv)
 {
     struct app_err err = {0};
     config_defaults(&cli->cfg);
-    cli->scale = 1;
-    cli->seed = 20261128;
+    cli->demo.projects = 3;
+    cli->demo.buildings = 4;
+    cli->demo.flats = 2;
+    cli->demo.seed = 20261128;
     const char *cfg_file = getenv("ANJIA_CONFIG");
     for (int i = 1; i < argc; i++)
         if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
@@ -102,22 +104,24 @@ static int parse_args(struct cli *cli, int argc, char **argv)
         const char *v = argv[++i];
         if (strcmp(a, "--config") == 0)
             continue;
-        if (strcmp(a, "--scale") == 0) {
+        if (strcmp(a, "--scale") == 0 || strcmp(a, "--projects") == 0 ||
+            strcmp(a, "--buildings") == 0 || strcmp(a, "--flats") == 0 ||
+            strcmp(a, "--seed") == 0) {
             int64_t n;
-            if (app_parse_int64(&n, v) < 0 || n < 1 || n > 1000) {
-                fprintf(stderr, "anjia: --scale must be 1..1000\n");
+            if (app_parse_int64(&n, v) < 0 || (strcmp(a, "--seed") != 0 && (n < 1 || n > 1000))) {
+                fprintf(stderr, "anjia: %s must be a number from 1 to 1000\n", a);
                 return -1;
             }
-            cli->scale = (int)n;
-            continue;
-        }
-        if (strcmp(a, "--seed") == 0) {
-            int64_t n;
-            if (app_parse_int64(&n, v) < 0) {
-                fprintf(stderr, "anjia: --seed must be a number\n");
-                return -1;
-            }
-            cli->seed = (uint64_t)n;
+            if (strcmp(a, "--scale") == 0)
+                cli->demo.projects = 3 * (int)n;
+            else if (strcmp(a, "--projects") == 0)
+                cli->demo.projects = (int)n;
+            else if (strcmp(a, "--buildings") == 0)
+                cli->demo.buildings = (int)n;
+            else if (strcmp(a, "--flats") == 0)
+                cli->demo.flats = (int)n;
+            else
+                cli->demo.seed = (uint64_t)n;
             continue;
         }
         if (strcmp(a, "--role") == 0) {
@@ -261,7 +265,7 @@ static int cmd_demo(struct cli *cli)
     char pw[64];
     int generated;
     password_from_env(pw, sizeof(pw), "ANJIA_DEMO_PASSWORD", &generated);
-    int rc = demo_generate(db, cli->scale, cli->seed, pw, &n, &err);
+    int rc = demo_generate(db, &cli->demo, pw, &n, &err);
     db_close(db);
     if (rc < 0) {
         fprintf(stderr, "anjia: %s\n", err.message[0] ? err.message : "demo data failed");

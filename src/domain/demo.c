@@ -104,7 +104,10 @@ static void person_name(uint64_t *st, char *out, size_t size, int *male)
     snprintf(out, size, "%s%s", s, g);
 }
 
-static int seed_projects(struct db_conn *c, uint64_t *st, int scale, struct demo_counts *n)
+static int seed_projects(struct db_conn *c,
+                         uint64_t *st,
+                         const struct demo_options *opt,
+                         struct demo_counts *n)
 {
     char at[32];
     time_now_iso(at, sizeof(at));
@@ -115,7 +118,7 @@ static int seed_projects(struct db_conn *c, uint64_t *st, int scale, struct demo
                             "ttt", "安家置业集团有限公司", "91350100M000100Y43", at);
     if (rc < 0)
         return rc;
-    int projects = 3 * scale;
+    int projects = opt->projects;
     for (int p = 0; p < projects; p++) {
         int64_t pid = 0;
         char code[16], name[64], permits[128], address[128];
@@ -140,7 +143,7 @@ static int seed_projects(struct db_conn *c, uint64_t *st, int scale, struct demo
         if (rc < 0)
             return rc;
         n->projects++;
-        int buildings = 4;
+        int buildings = opt->buildings;
         for (int b = 1; b <= buildings; b++) {
             int64_t bid = 0;
             char bcode[16], bname[32];
@@ -156,7 +159,7 @@ static int seed_projects(struct db_conn *c, uint64_t *st, int scale, struct demo
             n->buildings++;
             for (int u = 1; u <= 2; u++) {
                 for (int f = 1; f <= floors; f++) {
-                    for (int r = 1; r <= 2; r++) {
+                    for (int r = 1; r <= opt->flats; r++) {
                         char room[32], rcode[80];
                         int lay = (u + r) % 2 + (f > floors / 2 ? 2 : 0);
                         snprintf(room, sizeof(room), "%d%02d", f, r);
@@ -255,16 +258,13 @@ static const struct {
 };
 
 int demo_generate(struct db *db,
-                  int scale,
-                  uint64_t seed,
+                  const struct demo_options *opt,
                   const char *password,
                   struct demo_counts *counts,
                   struct app_err *err)
 {
     memset(counts, 0, sizeof(*counts));
-    if (scale < 1)
-        scale = 1;
-    uint64_t st = seed;
+    uint64_t st = opt->seed;
     struct db_conn *c = db_acquire(db);
     int rc = db_begin(c, 1);
     if (rc < 0)
@@ -274,12 +274,12 @@ int demo_generate(struct db *db,
     if (rc < 0)
         goto done;
     if (existing == 0) {
-        rc = seed_projects(c, &st, scale, counts);
+        rc = seed_projects(c, &st, opt, counts);
         if (rc < 0) {
             app_err_set(err, rc, NULL, "demo data failed: %s", db_errmsg(c));
             goto done;
         }
-        json_t *detail = json_pack("{s:i, s:i, s:i, s:i, s:i}", "scale", scale, "projects",
+        json_t *detail = json_pack("{s:i, s:i, s:i, s:i, s:i}", "flats", opt->flats, "projects",
                                    counts->projects, "buildings", counts->buildings, "units",
                                    counts->units, "customers", counts->customers);
         rc = audit_append(c, 0, "system", "seed", "projects", 0, NULL, detail);

@@ -14,12 +14,20 @@ struct demo_counts {
     int projects, buildings, units, customers, users;
 };
 
-/* Fill an empty installation with scale × 3 projects (4 buildings each, with
- * units and owners) and create the demo users (one per role) with password,
- * skipping what exists already. One transaction. */
+/* The size of the demo: projects, buildings per project, flats per landing
+ * (each building has two stairwells and 11-18 floors). */
+struct demo_options {
+    int projects;  /* default 3 × scale */
+    int buildings; /* default 4 */
+    int flats;     /* default 2 */
+    uint64_t seed;
+};
+
+/* Fill an empty installation with projects, buildings, units and owners, and
+ * create the demo users (one per role) with password, skipping what exists
+ * already. One transaction. */
 int demo_generate(struct db *db,
-                  int scale,
-                  uint64_t seed,
+                  const struct demo_options *opt,
                   const char *password,
                   struct demo_counts *counts,
                   struct app_err *err);

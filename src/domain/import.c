@@ -821,8 +821,8 @@ int import_template(char **data,
     }
     if (strcmp(format, "xlsx") != 0)
         return app_err_set(err, APP_EINVAL, "format", "格式应为 csv 或 xlsx");
-    const char *headers[32];
-    enum xlsx_kind kinds_[32];
+    const char *headers[32] = {0};
+    enum xlsx_kind kinds_[32] = {0};
     for (size_t i = 0; i < k->n_cols; i++) {
         headers[i] = k->cols[i].header;
         kinds_[i] = XLSX_TEXT; /* text cells keep ID numbers and leading zeros intact */
