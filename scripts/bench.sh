@@ -39,3 +39,42 @@ run "GET /api/v1/health" "$url/api/v1/health"
 run "GET /api/v1/me (bearer)" -H "Authorization: Bearer $token" "$url/api/v1/me"
 run "GET /api/v1/units?limit=40" -H "Authorization: Bearer $token" "$url/api/v1/units?limit=40"
 echo "server peak memory: $(awk '/VmHWM/{print $2, $3}' /proc/$srv/status)"
+
+# ---- Master data (issue: projects, units, customers) ----------------------
+# 100 projects × 10 buildings × 2 stairwells × ~15 floors × 10 flats ≈ 300k
+# units with their owners, then 400k customers imported from one CSV.
+if [ "${BENCH_MASTERDATA:-1}" = 1 ]; then
+  kill "$srv" 2>/dev/null; wait "$srv" 2>/dev/null; srv=""
+  rm -f "$tmp/m.db"*
+  "$BIN" init --db "$tmp/m.db" >/dev/null 2>&1
+  t0=$(date +%s.%N)
+  "$BIN" demo --db "$tmp/m.db" --projects 100 --buildings 10 --flats 10 2>/dev/null | head -1
+  t1=$(date +%s.%N)
+  printf 'demo data generated in %.1f s\n' "$(echo "$t1 - $t0" | bc)"
+  awk -v n="${IMPORT_ROWS:-400000}" -f scripts/gen-customers.awk > "$tmp/customers.csv"
+  echo "import file: $(wc -l < "$tmp/customers.csv") lines, $(du -m "$tmp/customers.csv" | cut -f1) MiB"
+  "$BIN" serve --db "$tmp/m.db" --listen 127.0.0.1:0 --access-log '' --pool-size 16 >"$tmp/out" 2>"$tmp/err" &
+  srv=$!
+  for _ in $(seq 100); do grep -q listening "$tmp/out" && break; sleep 0.1; done
+  url=$(grep -o 'http://[0-9.:]*' "$tmp/out")
+  mtoken=$(curl -s -X POST "$url/api/v1/login" -d '{"username":"manager","password":"bench-demo-1"}' |
+           sed -n 's/.*"token":"\([^"]*\)".*/\1/p')
+  rss0=$(awk '/VmRSS/{print $2}' /proc/$srv/status)
+  t0=$(date +%s.%N)
+  job=$(curl -s -H "Authorization: Bearer $mtoken" --data-binary @"$tmp/customers.csv" \
+        "$url/api/v1/imports?kind=customers&dry_run=false&file_name=customers.csv" |
+        sed -n 's/.*"id":\([0-9]*\).*/\1/p')
+  while :; do
+    st=$(curl -s -H "Authorization: Bearer $mtoken" "$url/api/v1/imports/$job")
+    case "$st" in *'"status":"running"'*) sleep 0.5 ;; *) break ;; esac
+  done
+  t1=$(date +%s.%N)
+  echo "import: $(echo "$st" | sed -n 's/.*"message":"\([^"]*\)".*/\1/p') in $(printf '%.1f' "$(echo "$t1 - $t0" | bc)") s;" \
+       "server RSS before $((rss0 / 1024)) MiB, peak $(( $(awk '/VmHWM/{print $2}' /proc/$srv/status) / 1024 )) MiB"
+  echo "database: $(sqlite3 "$tmp/m.db" 'SELECT (SELECT COUNT(*) FROM projects) || " projects, " || (SELECT COUNT(*) FROM units) || " units, " || (SELECT COUNT(*) FROM customers) || " customers"')"
+  CONNS=32
+  run "search phone suffix 0466" -H "Authorization: Bearer $mtoken" "$url/api/v1/search?q=0466"
+  run "search name 王伟" -H "Authorization: Bearer $mtoken" "$url/api/v1/search?q=%E7%8E%8B%E4%BC%9F"
+  run "search room 3-2-15" -H "Authorization: Bearer $mtoken" "$url/api/v1/search?q=3-2-15"
+  run "search initials zs" -H "Authorization: Bearer $mtoken" "$url/api/v1/search?q=zs"
+fi

@@ -11,7 +11,7 @@ pkgs=(build-essential pkg-config libmicrohttpd-dev libjansson-dev libsodium-dev
       libsqlite3-dev libxlsxwriter-dev libzip-dev libexpat1-dev libcsv-dev)
 case "$mode" in
   test)  pkgs+=(libcmocka-dev sqlite3 nodejs npm chromium fonts-noto-cjk clang-format) ;;
-  bench) pkgs+=(wrk sqlite3 procps) ;;
+  bench) pkgs+=(wrk sqlite3 procps bc curl gawk) ;;
 esac
 
 missing=()

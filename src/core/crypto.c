@@ -89,6 +89,17 @@ int crypto_load_key(const char *path, int create, struct app_err *err)
     return 0;
 }
 
+void crypto_get_master(unsigned char out[CRYPTO_KEY_BYTES])
+{
+    memcpy(out, master_key, CRYPTO_KEY_BYTES);
+}
+
+void crypto_set_master(const unsigned char key[CRYPTO_KEY_BYTES])
+{
+    memcpy(master_key, key, CRYPTO_KEY_BYTES);
+    master_key_loaded = 1;
+}
+
 int crypto_has_key(void)
 {
     return master_key_loaded;

@@ -25,6 +25,9 @@ int crypto_init(int max_hashes);
 /* Load the master key from path; when the file is missing and create is set,
  * make a new random key there (mode 0600). APP_EIO on failure with err set. */
 int crypto_load_key(const char *path, int create, struct app_err *err);
+/* Key rotation: the loaded master key, and replacing it in this process. */
+void crypto_get_master(unsigned char out[CRYPTO_KEY_BYTES]);
+void crypto_set_master(const unsigned char key[CRYPTO_KEY_BYTES]);
 /* Is a master key loaded? */
 int crypto_has_key(void);
 /* Derive a purpose subkey from the loaded master key. */

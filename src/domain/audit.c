@@ -156,3 +156,35 @@ done:
     db_release(c);
     return rc < 0 ? rc : 0;
 }
+
+int audit_reseal(struct db_conn *c, long long *rows)
+{
+    struct db_stmt *s = NULL;
+    char prev[CRYPTO_HASH_HEX] = "";
+    int64_t last = 0;
+    *rows = 0;
+    int rc = db_prepare(&s, c,
+                        "SELECT id, at, user_id, username, action, entity, entity_id, before_json,"
+                        " after_json FROM audit_log ORDER BY id");
+    if (rc < 0)
+        return rc;
+    while ((rc = db_step(s)) == DB_ROW) {
+        char mac[CRYPTO_HASH_HEX];
+        int64_t id = db_col_int64(s, 0);
+        row_mac(mac, prev, id, col(s, 1), db_col_int64(s, 2), col(s, 3), col(s, 4), col(s, 5),
+                db_col_int64(s, 6), col(s, 7), col(s, 8));
+        rc = db_run(c, "UPDATE audit_log SET prev_hash = ?, hash = ? WHERE id = ?", "tti", prev,
+                    mac, id);
+        if (rc < 0)
+            break;
+        app_strlcpy(prev, mac, sizeof(prev));
+        last = id;
+        (*rows)++;
+    }
+    db_finalize(s);
+    if (rc < 0)
+        return rc;
+    rc = db_run(c, "UPDATE audit_head SET last_id = ?, last_hash = ? WHERE id = 1", "it", last,
+                prev);
+    return rc < 0 ? rc : 0;
+}

@@ -31,4 +31,8 @@ int audit_append(struct db_conn *c,
  * filled; *rows the number of rows checked. */
 int audit_verify(struct db *db, int64_t *bad_id, int64_t *rows, char *reason, size_t reason_size);
 
+/* Recompute every row's chain hash under the loaded key, in the caller's
+ * transaction (key rotation, after audit_verify() under the old key). */
+int audit_reseal(struct db_conn *c, long long *rows);
+
 #endif
