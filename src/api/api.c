@@ -351,6 +351,13 @@ void api_print_routes(FILE *fp)
             if (r->perm && strcmp(r->perm, "@write") == 0 &&
                 (e->write_perm == NULL || (e->flags & E_READONLY)))
                 continue;
+            /* An expansion shadowed by a specific route earlier in the table is not a route. */
+            int shadowed = 0;
+            for (size_t j = 0; j < i; j++)
+                shadowed |= strcmp(api_routes[j].method, r->method) == 0 &&
+                            strcmp(api_routes[j].pattern, path) == 0;
+            if (shadowed)
+                continue;
             json_t *o = json_pack("{s:s, s:s, s:s?}", "method", r->method, "path", path, "perm",
                                   route_perm(r, e));
             char *line = json_dumps(o, JSON_COMPACT);
