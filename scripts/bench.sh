@@ -16,7 +16,7 @@ export ANJIA_KEY_FILE=$tmp/k.key ANJIA_ADMIN_PASSWORD=bench-admin-1 ANJIA_DEMO_P
 "$BIN" demo --db "$tmp/b.db" >/dev/null 2>&1
 "$BIN" serve --db "$tmp/b.db" --listen 127.0.0.1:0 --access-log '' --pool-size 16 >"$tmp/out" 2>"$tmp/err" &
 srv=$!
-for _ in $(seq 50); do grep -q listening "$tmp/out" && break; sleep 0.1; done
+for _ in $(seq 50); do grep -qs listening "$tmp/out" && break; sleep 0.1; done
 url=$(grep -o 'http://[0-9.:]*' "$tmp/out")
 token=$(curl -s -X POST "$url/api/v1/login" -d '{"username":"agent","password":"bench-demo-1"}' |
         sed -n 's/.*"token":"\([^"]*\)".*/\1/p')
@@ -55,7 +55,7 @@ if [ "${BENCH_MASTERDATA:-1}" = 1 ]; then
   echo "import file: $(wc -l < "$tmp/customers.csv") lines, $(du -m "$tmp/customers.csv" | cut -f1) MiB"
   "$BIN" serve --db "$tmp/m.db" --listen 127.0.0.1:0 --access-log '' --pool-size 16 >"$tmp/out" 2>"$tmp/err" &
   srv=$!
-  for _ in $(seq 100); do grep -q listening "$tmp/out" && break; sleep 0.1; done
+  for _ in $(seq 100); do grep -qs listening "$tmp/out" && break; sleep 0.1; done
   url=$(grep -o 'http://[0-9.:]*' "$tmp/out")
   mtoken=$(curl -s -X POST "$url/api/v1/login" -d '{"username":"manager","password":"bench-demo-1"}' |
            sed -n 's/.*"token":"\([^"]*\)".*/\1/p')

@@ -82,10 +82,13 @@ static int looks_like_room(const char *s)
     return dash;
 }
 
+/* Customers matching where, in order_by order: the searched index, so the
+ * first rows come without sorting every match. */
 static int search_customers(json_t **out,
                             struct db_conn *c,
                             const struct auth_user *who,
                             const char *where,
+                            const char *order_by,
                             struct db_params *p,
                             int limit)
 {
@@ -95,7 +98,7 @@ static int search_customers(json_t **out,
                   "SELECT " CUSTOMER_BRIEF " FROM customers t WHERE t.status = 'active' AND (%s)",
                   where);
     add_scope(&sql, p, "customers", who);
-    strbuf_puts(&sql, " ORDER BY t.name, t.id LIMIT ?");
+    strbuf_printf(&sql, " ORDER BY %s LIMIT ?", order_by);
     db_params_int(p, limit);
     int rc = query_rows(out, c, strbuf_str(&sql), p);
     strbuf_free(&sql);
@@ -162,22 +165,22 @@ int customer_search(json_t **out,
         db_params_text(&p, idx);
         db_params_text(&p, idx);
         if (can_customers)
-            rc = search_customers(&customers, c, who, "t.phone_tail = ? OR t.phone2_tail = ?", &p,
-                                  limit);
+            rc = search_customers(&customers, c, who, "t.phone_tail = ? OR t.phone2_tail = ?",
+                                  "t.name, t.id", &p, limit);
     } else if (validate_mobile(norm, sizeof(norm), term, "q", NULL) == 0) {
         kind = "phone";
         entity_pii_index(idx, PII_PHONE, norm);
         db_params_text(&p, idx);
         db_params_text(&p, idx);
         if (can_customers)
-            rc = search_customers(&customers, c, who, "t.phone_idx = ? OR t.phone2_idx = ?", &p,
-                                  limit);
+            rc = search_customers(&customers, c, who, "t.phone_idx = ? OR t.phone2_idx = ?",
+                                  "t.name, t.id", &p, limit);
     } else if ((o == 18 || o == 15) && validate_id_card(norm, sizeof(norm), term, "q", NULL) == 0) {
         kind = "id_number";
         entity_pii_index(idx, PII_ID, norm);
         db_params_text(&p, idx);
         if (can_customers)
-            rc = search_customers(&customers, c, who, "t.id_number_idx = ?", &p, limit);
+            rc = search_customers(&customers, c, who, "t.id_number_idx = ?", "t.id", &p, limit);
     } else if (looks_like_room(term)) {
         /* "3-2-15" finds 3-2-1501, 3-2-1502 …: an index range on the code. */
         kind = "room";
@@ -188,14 +191,18 @@ int customer_search(json_t **out,
         if (can_units)
             rc = search_units(&units, c, who, "t.room_code >= ? AND t.room_code < ?", &p, limit);
     } else if (only_letters(term)) {
+        /* Initials are stored lower-case ASCII: "zs" is the range [zs, zs\x7f). */
         kind = "initials";
-        char lower[128], pat[140];
+        char lower[128], upper[140];
         for (size_t i = 0; i <= o; i++)
             lower[i] = (char)tolower((unsigned char)term[i]);
-        snprintf(pat, sizeof(pat), "%s%%", lower);
-        db_params_text(&p, pat);
+        snprintf(upper, sizeof(upper), "%s\x7f", lower);
+        db_params_text(&p, lower);
+        db_params_text(&p, upper);
         if (can_customers)
-            rc = search_customers(&customers, c, who, "t.name_initials LIKE ?", &p, limit);
+            rc = search_customers(&customers, c, who,
+                                  "t.name_initials >= ? AND t.name_initials < ?",
+                                  "t.name_initials, t.id", &p, limit);
     } else if (o >= 6 &&
                (validate_id_card(norm, sizeof(norm), term, "q", NULL) == 0 ||
                 validate_document_no(norm, sizeof(norm), term, "q", NULL) == 0) &&
@@ -204,7 +211,7 @@ int customer_search(json_t **out,
         entity_pii_index(idx, PII_ID, norm);
         db_params_text(&p, idx);
         if (can_customers)
-            rc = search_customers(&customers, c, who, "t.id_number_idx = ?", &p, limit);
+            rc = search_customers(&customers, c, who, "t.id_number_idx = ?", "t.id", &p, limit);
     } else {
         /* A name or its beginning: an index range, not a scan. */
         kind = "name";
@@ -213,7 +220,8 @@ int customer_search(json_t **out,
         db_params_text(&p, term);
         db_params_text(&p, upper);
         if (can_customers)
-            rc = search_customers(&customers, c, who, "t.name >= ? AND t.name < ?", &p, limit);
+            rc = search_customers(&customers, c, who, "t.name >= ? AND t.name < ?", "t.name, t.id",
+                                  &p, limit);
     }
     if (rc < 0)
         goto done;
