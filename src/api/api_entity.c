@@ -11,29 +11,6 @@
 
 /*---- Query string ----*/
 
-static int utf8_valid(const char *s)
-{
-    const unsigned char *p = (const unsigned char *)s;
-    while (*p) {
-        int n;
-        if (*p < 0x80)
-            n = 0;
-        else if ((*p & 0xE0) == 0xC0 && *p >= 0xC2)
-            n = 1;
-        else if ((*p & 0xF0) == 0xE0)
-            n = 2;
-        else if ((*p & 0xF8) == 0xF0 && *p <= 0xF4)
-            n = 3;
-        else
-            return 0;
-        p++;
-        for (int i = 0; i < n; i++, p++)
-            if ((*p & 0xC0) != 0x80)
-                return 0;
-    }
-    return 1;
-}
-
 struct query_parse {
     struct entity_query *q;
     struct app_err *err;
@@ -44,7 +21,7 @@ static int query_arg(const char *key, const char *value, void *payload)
 {
     struct query_parse *qp = payload;
     struct entity_query *q = qp->q;
-    if (!utf8_valid(key) || !utf8_valid(value)) {
+    if (!app_utf8_valid(key, strlen(key)) || !app_utf8_valid(value, strlen(value))) {
         qp->rc = app_err_set(qp->err, APP_EBADREQ, NULL, "查询参数不是有效的 UTF-8");
         return 1;
     }

@@ -102,3 +102,28 @@ int app_parse_int64(int64_t *out, const char *s)
     *out = (int64_t)v;
     return 0;
 }
+
+int app_utf8_valid(const char *s, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)s, *end = p + len;
+    while (p < end) {
+        size_t n;
+        if (*p < 0x80)
+            n = 0;
+        else if ((*p & 0xE0) == 0xC0 && *p >= 0xC2)
+            n = 1;
+        else if ((*p & 0xF0) == 0xE0)
+            n = 2;
+        else if ((*p & 0xF8) == 0xF0 && *p <= 0xF4)
+            n = 3;
+        else
+            return 0;
+        if ((size_t)(end - p) <= n)
+            return n == 0;
+        p++;
+        for (size_t i = 0; i < n; i++, p++)
+            if ((*p & 0xC0) != 0x80)
+                return 0;
+    }
+    return 1;
+}

@@ -57,6 +57,9 @@ char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Copy at most size-1 bytes of src into dst and terminate it. */
 void app_strlcpy(char *dst, const char *src, size_t size);
 
+/* Is s (len bytes) well-formed UTF-8 (no overlong forms, no bytes past U+10FFFF)? */
+int app_utf8_valid(const char *s, size_t len);
+
 /* Parse a whole decimal int64; 0 on success, APP_EINVAL otherwise. */
 int app_parse_int64(int64_t *out, const char *s);
 

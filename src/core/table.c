@@ -13,31 +13,6 @@
 
 #include "strbuf.h"
 
-int table_utf8_valid(const char *s, size_t len)
-{
-    const unsigned char *p = (const unsigned char *)s, *end = p + len;
-    while (p < end) {
-        size_t n;
-        if (*p < 0x80)
-            n = 0;
-        else if ((*p & 0xE0) == 0xC0 && *p >= 0xC2)
-            n = 1;
-        else if ((*p & 0xF0) == 0xE0)
-            n = 2;
-        else if ((*p & 0xF8) == 0xF0 && *p <= 0xF4)
-            n = 3;
-        else
-            return 0;
-        if ((size_t)(end - p) <= n)
-            return n == 0;
-        p++;
-        for (size_t i = 0; i < n; i++, p++)
-            if ((*p & 0xC0) != 0x80)
-                return 0;
-    }
-    return 1;
-}
-
 /*---- Rows being assembled ----*/
 
 struct rowbuf {
@@ -129,7 +104,7 @@ static int read_csv(const char *data, size_t len, struct rowbuf *r, struct app_e
         data += 3;
         len -= 3;
     }
-    if (!table_utf8_valid(data, len)) {
+    if (!app_utf8_valid(data, len)) {
         size_t n = 0;
         converted = gbk_to_utf8(data, len, &n);
         if (converted == NULL)

@@ -21,7 +21,4 @@ typedef int (*table_row_fn)(size_t row, int ncols, const char *const *cells, voi
  * or APP_EINVAL with err explaining why the file cannot be read. */
 int table_read(const char *data, size_t len, table_row_fn fn, void *payload, struct app_err *err);
 
-/* Is s valid UTF-8? */
-int table_utf8_valid(const char *s, size_t len);
-
 #endif

@@ -1035,6 +1035,29 @@ static int save_links(struct db_conn *c, const struct entity *e, int64_t id, jso
     return 0;
 }
 
+/* Run an INSERT ... RETURNING id (id_out set) or an UPDATE (id_out NULL);
+ * a constraint the checks did not foresee is a conflict naming the entity. */
+static int write_row(int64_t *id_out,
+                     struct db_conn *c,
+                     const struct entity *e,
+                     const char *sql,
+                     const struct db_params *p,
+                     struct app_err *err)
+{
+    struct db_stmt *s = NULL;
+    int rc = db_prepare(&s, c, sql);
+    if (rc < 0)
+        return rc;
+    db_params_bind(s, p);
+    rc = db_step(s);
+    if (rc == DB_ROW && id_out)
+        *id_out = db_col_int64(s, 0);
+    db_finalize(s);
+    if (rc == APP_ECONFLICT)
+        return app_err_set(err, APP_ECONFLICT, NULL, "%s与已有记录冲突", e->label);
+    return rc < 0 ? rc : 0;
+}
+
 int entity_insert(int64_t *id_out,
                   struct db_conn *c,
                   const struct entity *e,
@@ -1083,23 +1106,9 @@ int entity_insert(int64_t *id_out,
     for (int k = 0; k < cs.n; k++)
         strbuf_puts(&sb, k ? ", ?" : "?");
     strbuf_puts(&sb, ") RETURNING id");
-    {
-        struct db_stmt *s = NULL;
-        rc = db_prepare(&s, c, strbuf_str(&sb));
-        if (rc < 0)
-            goto done;
-        db_params_bind(s, &cs.p);
-        rc = db_step(s);
-        if (rc == DB_ROW)
-            id = db_col_int64(s, 0);
-        db_finalize(s);
-        if (rc == APP_ECONFLICT) {
-            rc = app_err_set(err, APP_ECONFLICT, NULL, "%s与已有记录冲突", e->label);
-            goto done;
-        }
-        if (rc < 0)
-            goto done;
-    }
+    rc = write_row(&id, c, e, strbuf_str(&sb), &cs.p, err);
+    if (rc < 0)
+        goto done;
     rc = save_links(c, e, id, in);
     if (rc < 0)
         goto done;
@@ -1181,17 +1190,7 @@ int entity_update(json_t **out,
             strbuf_printf(&sb, "%s%s = ?", k ? ", " : "", cs.name[k]);
         strbuf_puts(&sb, " WHERE id = ?");
         db_params_int(&cs.p, id);
-        struct db_stmt *s = NULL;
-        rc = db_prepare(&s, c, strbuf_str(&sb));
-        if (rc < 0)
-            goto done;
-        db_params_bind(s, &cs.p);
-        rc = db_step(s);
-        db_finalize(s);
-        if (rc == APP_ECONFLICT) {
-            rc = app_err_set(err, APP_ECONFLICT, NULL, "%s与已有记录冲突", e->label);
-            goto done;
-        }
+        rc = write_row(NULL, c, e, strbuf_str(&sb), &cs.p, err);
         if (rc < 0)
             goto done;
     }

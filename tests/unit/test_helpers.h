@@ -5,12 +5,15 @@
 #ifndef TEST_HELPERS_H
 #define TEST_HELPERS_H
 
+/* cmocka.h needs these first, in this order. */
+/* clang-format off */
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-
 #include <cmocka.h>
-#include <setjmp.h>
+/* clang-format on */
+
 #include <unistd.h>
 
 #include "core/crypto.h"

@@ -55,7 +55,7 @@ static void csv_gbk_is_converted(void **state)
     assert_true(iconv(cd, &ip, &il, &op, &ol) != (size_t)-1);
     iconv_close(cd);
     size_t n = sizeof(gbk) - ol;
-    assert_false(table_utf8_valid(gbk, n));
+    assert_false(app_utf8_valid(gbk, n));
     struct grid g = {0};
     struct app_err err = {0};
     assert_int_equal(table_read(gbk, n, collect, &g, &err), 0);
