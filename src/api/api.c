@@ -106,14 +106,16 @@ static int is_unsafe(const char *method)
            strcmp(method, "OPTIONS") != 0;
 }
 
-/* Does route r serve path (with a declared entity, where it names one)? */
+/* Does route r serve path (with a declared entity, where it names one)?
+ * 0 no, 1 yes, 2 the path but not this method, 3 yes but with a malformed id. */
 static int route_matches(const struct api_route *r,
                          const char *path,
                          struct route_params *p,
                          const struct entity **e)
 {
     *e = NULL;
-    if (!router_match(r->pattern, path, p))
+    enum router_result m = router_match(r->pattern, path, p);
+    if (m == ROUTER_NO_MATCH)
         return 0;
     const char *name = router_param(p, "entity");
     if (name) {
@@ -125,41 +127,7 @@ static int route_matches(const struct api_route *r,
             ((*e)->write_perm == NULL || ((*e)->flags & E_READONLY)))
             return 2; /* path known, method not */
     }
-    return 1;
-}
-
-/* When path has pattern's shape, write into probe the path with its {id}
- * segment replaced by "1" and return 1 (so the caller can ask whether only
- * the id was wrong); 0 otherwise. */
-static int id_probe(char *probe, size_t size, const char *pattern, const char *path)
-{
-    if (strstr(pattern, "{id}") == NULL || !router_match_shape(pattern, path))
-        return 0;
-    size_t o = 0;
-    const char *p = pattern, *s = path;
-    while (*p && o + 2 < size) {
-        if (*p == '{') {
-            int is_id = strncmp(p, "{id}", 4) == 0;
-            const char *start = s;
-            while (*s && *s != '/')
-                s++;
-            if (is_id) {
-                probe[o++] = '1';
-            } else {
-                size_t n = (size_t)(s - start);
-                if (o + n + 1 >= size)
-                    return 0;
-                memcpy(probe + o, start, n);
-                o += n;
-            }
-            p = strchr(p, '}') + 1;
-        } else {
-            probe[o++] = *p++;
-            s++;
-        }
-    }
-    probe[o] = '\0';
-    return 1;
+    return m == ROUTER_BAD_ID ? 3 : 1;
 }
 
 static const char *route_perm(const struct api_route *r, const struct entity *e)
@@ -205,13 +173,15 @@ void api_handle(struct http_req *req, void *payload)
                     NULL);
         return;
     }
-    int path_known = 0;
+    int path_known = 0, bad_id = 0;
     for (size_t i = 0; i < api_routes_count; i++) {
         const struct api_route *r = &api_routes[i];
         struct route_params p;
         const struct entity *e;
         int m = route_matches(r, req->path, &p, &e);
-        if (m == 0)
+        if (m == 3)
+            bad_id = 1; /* /users/abc: this route's shape, a malformed id */
+        if (m == 0 || m == 3)
             continue;
         path_known = 1;
         if (m == 2 || strcmp(r->method, req->method) != 0)
@@ -221,22 +191,11 @@ void api_handle(struct http_req *req, void *payload)
         ctx.entity = e;
         break;
     }
-    if (ctx.route == NULL && !path_known) {
-        /* /users/abc: a route's shape with a malformed {id} is a bad request. */
-        for (size_t i = 0; i < api_routes_count; i++) {
-            char probe[256];
-            struct route_params p;
-            const struct entity *e;
-            if (id_probe(probe, sizeof(probe), api_routes[i].pattern, req->path) &&
-                route_matches(&api_routes[i], probe, &p, &e)) {
-                reply_error(req, 400, "bad_request", "编号应为正整数", "id");
-                return;
-            }
-        }
-    }
     if (ctx.route == NULL) {
         if (path_known)
             reply_error(req, 405, "method_not_allowed", "不支持此请求方法", NULL);
+        else if (bad_id)
+            reply_error(req, 400, "bad_request", "编号应为正整数", "id");
         else
             reply_error(req, 404, "not_found", "没有这个接口", NULL);
         return;
@@ -346,7 +305,7 @@ void api_print_routes(FILE *fp)
             const char *at = strstr(r->pattern, "{entity}");
             snprintf(path, sizeof(path), "%.*s%s%s", (int)(at - r->pattern), r->pattern, e->name,
                      at + 8);
-            if (route_matches(r, path, &p, &found) != 1 && strstr(path, "{id}") == NULL)
+            if (route_matches(r, path, &p, &found) == 0 && strstr(path, "{id}") == NULL)
                 continue;
             if (r->perm && strcmp(r->perm, "@write") == 0 &&
                 (e->write_perm == NULL || (e->flags & E_READONLY)))

@@ -19,12 +19,15 @@ struct route_params {
     char value[ROUTER_MAX_PARAMS][64];
 };
 
-/* 1 when path matches pattern (params filled), 0 otherwise. */
-int router_match(const char *pattern, const char *path, struct route_params *out);
-/* 1 when path has the pattern's shape with any non-empty segment in place
- * of each placeholder ("/users/abc" against "/users/{id}"): a malformed id
- * rather than an unknown path. */
-int router_match_shape(const char *pattern, const char *path);
+enum router_result {
+    ROUTER_NO_MATCH = 0,
+    ROUTER_MATCH = 1, /* params filled */
+    ROUTER_BAD_ID = 2 /* the path has the pattern's shape but an {id} is not a
+                         positive integer ("/users/abc"): a malformed request,
+                         not an unknown path; params filled except that id */
+};
+
+enum router_result router_match(const char *pattern, const char *path, struct route_params *out);
 /* The captured value called name, or NULL. */
 const char *router_param(const struct route_params *p, const char *name);
 

@@ -19,13 +19,16 @@ static void id_placeholder_takes_positive_integers_only(void **state)
     struct route_params p;
     assert_int_equal(router_match("/api/v1/users/{id}", "/api/v1/users/42", &p), 1);
     assert_string_equal(router_param(&p, "id"), "42");
-    assert_int_equal(router_match("/api/v1/users/{id}", "/api/v1/users/abc", &p), 0);
-    assert_int_equal(router_match("/api/v1/users/{id}", "/api/v1/users/0", &p), 0);
-    assert_int_equal(router_match("/api/v1/users/{id}", "/api/v1/users/007", &p), 0);
-    assert_int_equal(router_match("/api/v1/users/{id}", "/api/v1/users/-1", &p), 0);
-    assert_int_equal(router_match("/api/v1/users/{id}", "/api/v1/users/", &p), 0);
+    /* The shape of the route with an id that is no positive integer: a bad request. */
+    assert_int_equal(router_match("/api/v1/users/{id}", "/api/v1/users/abc", &p), ROUTER_BAD_ID);
+    assert_int_equal(router_match("/api/v1/users/{id}", "/api/v1/users/0", &p), ROUTER_BAD_ID);
+    assert_int_equal(router_match("/api/v1/users/{id}", "/api/v1/users/007", &p), ROUTER_BAD_ID);
+    assert_int_equal(router_match("/api/v1/users/{id}", "/api/v1/users/-1", &p), ROUTER_BAD_ID);
     assert_int_equal(router_match("/api/v1/users/{id}", "/api/v1/users/1234567890123456789", &p),
-                     0);
+                     ROUTER_BAD_ID);
+    assert_int_equal(router_match("/api/v1/users/{id}/x", "/api/v1/users/a/y", &p),
+                     ROUTER_NO_MATCH); /* not the shape */
+    assert_int_equal(router_match("/api/v1/users/{id}", "/api/v1/users/", &p), ROUTER_NO_MATCH);
 }
 
 static void named_placeholders_capture_segments(void **state)
