@@ -78,6 +78,7 @@ CREATE TABLE import_jobs (
     done BIGINT NOT NULL DEFAULT 0,
     bad BIGINT NOT NULL DEFAULT 0,
     errors_json TEXT,
+    columns_json TEXT,
     message TEXT,
     user_id BIGINT,
     username TEXT,

@@ -24,6 +24,14 @@
     " uo.unit_id JOIN projects p ON p.id = u.project_id WHERE uo.customer_id = t.id"               \
     " ORDER BY u.id LIMIT 1) AS unit_summary"
 
+/* The owner a unit is known by: the primary owner, else the first. */
+#define UNIT_OWNER_NAME                                                                        \
+    "(SELECT c.name FROM unit_owners uo JOIN customers c ON c.id = uo.customer_id"            \
+    " WHERE uo.unit_id = t.id ORDER BY uo.is_primary DESC, c.id LIMIT 1)"
+#define UNIT_OWNER_ID                                                                          \
+    "(SELECT uo.customer_id FROM unit_owners uo WHERE uo.unit_id = t.id"                      \
+    " ORDER BY uo.is_primary DESC, uo.customer_id LIMIT 1)"
+
 /* Append the caller's scope predicate of entity e (alias t). */
 static void
 add_scope(struct strbuf *sql, struct db_params *p, const char *entity, const struct auth_user *who)
@@ -105,6 +113,9 @@ static int search_customers(json_t **out,
     return rc;
 }
 
+/* Units matching where. The index gives the first 200 in code order
+ * (1-1-1001 before 1-1-101); those are then shown by project, floor and
+ * code, the way a sales office reads them. */
 static int search_units(json_t **out,
                         struct db_conn *c,
                         const struct auth_user *who,
@@ -114,19 +125,16 @@ static int search_units(json_t **out,
 {
     struct strbuf sql;
     strbuf_init(&sql, 8192);
-    strbuf_printf(
-            &sql,
-            "SELECT t.id, t.room_code, t.status, t.project_id,"
-            " (SELECT p.name FROM projects p WHERE p.id = t.project_id) AS project_name,"
-            " (SELECT b.name FROM buildings b WHERE b.id = t.building_id) AS building_name,"
-            " (SELECT c.name FROM unit_owners uo JOIN customers c ON c.id = uo.customer_id"
-            " WHERE uo.unit_id = t.id ORDER BY uo.is_primary DESC, c.id LIMIT 1) AS owner_name,"
-            " (SELECT c.id FROM unit_owners uo JOIN customers c ON c.id = uo.customer_id"
-            " WHERE uo.unit_id = t.id ORDER BY uo.is_primary DESC, c.id LIMIT 1) AS owner_id"
-            " FROM units t WHERE (%s)",
-            where);
+    strbuf_printf(&sql,
+                  "SELECT t.id, t.room_code, t.status, t.project_id, t.building_id,"
+                  " (SELECT p.name FROM projects p WHERE p.id = t.project_id) AS project_name,"
+                  " (SELECT b.name FROM buildings b WHERE b.id = t.building_id) AS building_name,"
+                  " " UNIT_OWNER_NAME " AS owner_name, " UNIT_OWNER_ID " AS owner_id"
+                  " FROM (SELECT * FROM units t WHERE (%s)",
+                  where);
     add_scope(&sql, p, "units", who);
-    strbuf_puts(&sql, " ORDER BY t.project_id, t.room_code LIMIT ?");
+    strbuf_puts(&sql, " ORDER BY t.room_code LIMIT 200) t"
+                      " ORDER BY t.project_id, t.floor, t.room_code LIMIT ?");
     db_params_int(p, limit);
     int rc = query_rows(out, c, strbuf_str(&sql), p);
     strbuf_free(&sql);
@@ -274,7 +282,7 @@ int customer_360(json_t **out,
             &units, c,
             "SELECT u.id, u.room_code, u.status, u.layout, u.contract_area_dm2,"
             " u.measured_area_dm2, u.list_price_fen, u.project_id, p.name AS project_name,"
-            " b.name AS building_name, uo.share_bp, uo.is_primary"
+            " u.building_id, b.name AS building_name, uo.share_bp, uo.is_primary"
             " FROM unit_owners uo JOIN units u ON u.id = uo.unit_id"
             " JOIN projects p ON p.id = u.project_id JOIN buildings b ON b.id = u.building_id"
             " WHERE uo.customer_id = ? ORDER BY u.project_id, u.room_code",
@@ -306,7 +314,8 @@ int customer_360(json_t **out,
         goto done;
     /* Changes to the record itself come from the audit trail. */
     rc = query_rows(&audit, c,
-                    "SELECT at, action AS kind, action AS title, entity, entity_id, username"
+                    "SELECT at, action AS kind, action AS title, entity, entity_id, username,"
+                    " after_json AS detail"
                     " FROM audit_log WHERE entity = 'customers' AND entity_id = ?"
                     " ORDER BY id DESC LIMIT 200",
                     &p);
@@ -328,6 +337,21 @@ int customer_360(json_t **out,
         for (size_t k = 0; a && k < ARRAY_LEN(titles); k++)
             if (strcmp(a, titles[k].action) == 0)
                 json_object_set_new(u, "title", json_string(titles[k].title));
+        /* A reveal says which field was read (never the value). */
+        json_t *detail = json_loads(json_string_value(json_object_get(u, "detail")) ?
+                                            json_string_value(json_object_get(u, "detail")) :
+                                            "null",
+                                    JSON_DECODE_ANY, NULL);
+        const char *field = json_string_value(json_object_get(detail, "field"));
+        const struct entity_field *f = field ? entity_field(entity_find("customers"), field) : NULL;
+        if (a && strcmp(a, "reveal") == 0 && f) {
+            char title[96];
+            snprintf(title, sizeof(title), "查看完整%s", f->label);
+            json_object_set_new(u, "title", json_string(title));
+            json_object_set_new(u, "field", json_string(field));
+        }
+        json_decref(detail);
+        json_object_del(u, "detail");
         json_array_append(events, u);
     }
     /* Newest first, whichever source. */
@@ -735,11 +759,10 @@ int building_grid(json_t **out,
     db_params_int(&p, building_id);
     rc = query_rows(
             &units, c,
-            "SELECT u.id, u.room_code, u.unit_no, u.floor, u.room, u.status, u.layout,"
-            " u.contract_area_dm2, u.list_price_fen,"
-            " (SELECT c.name FROM unit_owners uo JOIN customers c ON c.id = uo.customer_id"
-            " WHERE uo.unit_id = u.id ORDER BY uo.is_primary DESC, c.id LIMIT 1) AS owner_name"
-            " FROM units u WHERE u.building_id = ? ORDER BY u.floor DESC, u.unit_no, u.room",
+            "SELECT t.id, t.room_code, t.unit_no, t.floor, t.room, t.status, t.layout,"
+            " t.contract_area_dm2, t.list_price_fen, " UNIT_OWNER_NAME " AS owner_name, "
+            UNIT_OWNER_ID " AS owner_id"
+            " FROM units t WHERE t.building_id = ? ORDER BY t.floor DESC, t.unit_no, t.room",
             &p);
     db_params_free(&p);
     if (rc < 0) {

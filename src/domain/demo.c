@@ -11,6 +11,7 @@
 #include "core/pinyin.h"
 #include "core/timeutil.h"
 #include "core/validate.h"
+#include "customer.h"
 #include "entity.h"
 
 /* splitmix64: small, fast, and the same on every machine. */
@@ -233,6 +234,12 @@ static int seed_projects(struct db_conn *c,
                                         " is_primary) VALUES (?,?,?,?)",
                                         "iiii", uid, cid, (int64_t)(owners == 2 ? 5000 : 10000),
                                         (int64_t)(o == 0));
+                            if (rc < 0)
+                                return rc;
+                            /* The purchase opens the owner's timeline. */
+                            char title[192];
+                            snprintf(title, sizeof(title), "购买 %s %s", name, rcode);
+                            rc = customer_event_add(c, cid, "purchase", title, "units", uid, NULL);
                             if (rc < 0)
                                 return rc;
                         }

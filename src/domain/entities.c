@@ -633,7 +633,14 @@ static const struct entity_field units_fields[] = {
          .type = FT_TEXT,
          .flags = F_LIST,
          .sql = "(SELECT c.name FROM unit_owners uo JOIN customers c ON c.id = uo.customer_id"
-                " WHERE uo.unit_id = t.id AND uo.is_primary = 1 ORDER BY c.id LIMIT 1)"},
+                " WHERE uo.unit_id = t.id ORDER BY uo.is_primary DESC, c.id LIMIT 1)"},
+        {.name = "owner_id",
+         .label = "业主编号",
+         .label_en = "Owner id",
+         .type = FT_INT,
+         .flags = F_NOEXPORT,
+         .sql = "(SELECT uo.customer_id FROM unit_owners uo WHERE uo.unit_id = t.id"
+                " ORDER BY uo.is_primary DESC, uo.customer_id LIMIT 1)"},
 };
 
 /* A unit's project follows its building; its code is building-stairwell-flat. */
@@ -821,6 +828,13 @@ static const struct entity_field customers_fields[] = {
          .type = FT_ENUM,
          .flags = F_LIST | F_FILTER,
          .options = customer_status},
+        {.name = "merge_id",
+         .label = "合并记录",
+         .label_en = "Merge record",
+         .type = FT_INT,
+         .flags = F_DETAIL | F_NOEXPORT,
+         .sql = "(SELECT MAX(m.id) FROM customer_merges m WHERE m.merged_id = t.id"
+                " AND m.undone_at IS NULL)"},
         {.name = "merged_into",
          .label = "合并到",
          .label_en = "Merged into",
@@ -943,7 +957,7 @@ static const struct field_option import_kinds[] = {
 static const struct field_option import_statuses[] = {
         {"running", "进行中", "Running", "blue"},
         {"done", "完成", "Done", "green"},
-        {"failed", "未导入", "Not imported", "red"},
+        {"failed", "未通过", "Refused", "red"},
         {NULL, NULL, NULL, NULL},
 };
 

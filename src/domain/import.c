@@ -610,17 +610,19 @@ static void job_finish(struct job *j, int rc)
     time_now_iso(at, sizeof(at));
     pthread_mutex_lock(&jobs_lock);
     char *errors = json_dumps(j->res.errors, JSON_COMPACT);
+    char *columns = j->res.columns ? json_dumps(j->res.columns, JSON_COMPACT) : NULL;
     int64_t total = j->res.total, done = j->res.done, bad = j->res.bad;
     pthread_mutex_unlock(&jobs_lock);
     struct db_conn *c = db_acquire(j->db);
     if (db_begin(c, 1) == 0) {
         db_run(c,
                "UPDATE import_jobs SET status = ?, total = ?, done = ?, bad = ?, errors_json = ?,"
-               " message = ?, finished_at = ? WHERE id = ?",
-               "tiiittti", rc == 0 ? "done" : "failed", total, done, bad, errors, j->res.message,
-               at, j->id);
+               " columns_json = ?, message = ?, finished_at = ? WHERE id = ?",
+               "tiiitttti", rc == 0 ? "done" : "failed", total, done, bad, errors, columns,
+               j->res.message, at, j->id);
         db_commit(c);
     }
+    free(columns);
     db_release(c);
     free(errors);
 }
@@ -743,7 +745,8 @@ int import_status(json_t **out, struct db_conn *c, int64_t job_id, struct app_er
     json_t *row = NULL;
     int rc = query_row(&row, c,
                        "SELECT id, kind, file_name, dry_run, status, total, done, bad, errors_json,"
-                       " message, username, created_at, finished_at FROM import_jobs WHERE id = ?",
+                       " columns_json, message, username, created_at, finished_at"
+                       " FROM import_jobs WHERE id = ?",
                        &p);
     db_params_free(&p);
     if (rc == APP_ENOTFOUND)
@@ -758,6 +761,10 @@ int import_status(json_t **out, struct db_conn *c, int64_t job_id, struct app_er
                                 0, NULL);
     json_object_del(row, "errors_json");
     json_object_set_new(row, "errors", errors ? errors : json_array());
+    const char *cols = json_string_value(json_object_get(row, "columns_json"));
+    json_t *columns = cols ? json_loads(cols, 0, NULL) : NULL;
+    json_object_del(row, "columns_json");
+    json_object_set_new(row, "columns", columns ? columns : json_array());
     /* A job still running here reports its live progress. */
     pthread_mutex_lock(&jobs_lock);
     for (int i = 0; i < MAX_JOBS; i++) {

@@ -173,6 +173,91 @@ async function logout() {
   await page.locator('#login-username').waitFor();
 }
 
+
+// ---- API helpers (Bearer tokens: no CSRF, no effect on the browser session) --
+async function apiAs(base, username, password) {
+  const r = await fetch(`${base}/api/v1/login`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username, password }),
+  });
+  const j = await r.json();
+  if (!r.ok) throw new Error(`API login ${username}: ${r.status} ${JSON.stringify(j)}`);
+  const call = async (method, p, body, raw) => {
+    const headers = { Authorization: `Bearer ${j.token}` };
+    if (body !== undefined && !raw) headers['Content-Type'] = 'application/json';
+    if (raw) headers['Content-Type'] = 'application/octet-stream';
+    const res = await fetch(`${base}/api/v1/${p}`, { method, headers, body: body === undefined ? undefined : (raw ? body : JSON.stringify(body)) });
+    const text = await res.text();
+    let json = null;
+    try { json = text ? JSON.parse(text) : null; } catch { json = text; }
+    return { status: res.status, body: json, headers: res.headers };
+  };
+  call.get = (p) => call('GET', p);
+  call.post = (p, b) => call('POST', p, b === undefined ? {} : b);
+  call.patch = (p, b) => call('PATCH', p, b);
+  return call;
+}
+
+/** A valid GB 11643 resident ID number (random, born 1960–1999). */
+function makeIdNumber(region = '110105') {
+  const y = 1960 + Math.floor(Math.random() * 40);
+  const m = String(1 + Math.floor(Math.random() * 12)).padStart(2, '0');
+  const d = String(1 + Math.floor(Math.random() * 28)).padStart(2, '0');
+  const seq = String(Math.floor(Math.random() * 1000)).padStart(3, '0');
+  const body = `${region}${y}${m}${d}${seq}`;
+  const w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+  const sum = [...body].reduce((a, c, i) => a + Number(c) * w[i], 0);
+  return body + '10X98765432'[sum % 11];
+}
+
+/** The same number with a wrong check character. */
+function breakIdNumber(id) {
+  const last = id.slice(-1);
+  return id.slice(0, -1) + (last === '0' ? '1' : '0');
+}
+
+function makeMobile() {
+  return `139${String(Math.floor(Math.random() * 1e8)).padStart(8, '0')}`;
+}
+
+/** Minimal CSV: quotes a cell when it must. */
+function csvLine(cells) {
+  return cells.map((c) => (/[",\n]/.test(String(c)) ? `"${String(c).replace(/"/g, '""')}"` : String(c))).join(',');
+}
+function parseCsvLine(line) {
+  const out = [];
+  let cur = '';
+  let q = false;
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i];
+    if (q) {
+      if (ch === '"' && line[i + 1] === '"') { cur += '"'; i++; } else if (ch === '"') q = false; else cur += ch;
+    } else if (ch === '"') q = true;
+    else if (ch === ',') { out.push(cur); cur = ''; } else cur += ch;
+  }
+  out.push(cur);
+  return out;
+}
+
+const skipped = [];
+function skip(name, why) {
+  skipped.push(name);
+  log(`skip - ${name}: ${why}`);
+}
+
+async function searchFor(q) {
+  // "/" works from anywhere that is not an input.
+  await page.evaluate(() => { if (document.activeElement) document.activeElement.blur(); });
+  await page.keyboard.press('/');
+  await page.waitForFunction(() => document.activeElement && document.activeElement.id === 'global-search');
+  await page.keyboard.type(q, { delay: 20 });
+  // Results for exactly this query are on screen (the box is debounced).
+  await page.waitForFunction(() => {
+    const p = document.querySelector('.gsearch-panel');
+    return p && !p.hidden && !document.querySelector('.gsearch.busy')
+      && (document.querySelector('.gsearch-item.active') || document.querySelector('.gsearch-empty, .gsearch-error'));
+  });
+}
+
 // ---- the tests ---------------------------------------------------------------
 async function main() {
   fs.mkdirSync(SHOTS, { recursive: true });
@@ -224,7 +309,7 @@ async function main() {
       assert(await navHas('系统设置', '角色'), 'group 系统设置 has 角色');
       const groups = await page.locator('.nav-group-title').allInnerTexts();
       assert(groups.length >= 1, `nav groups: ${groups.join(', ')}`);
-      assert(await page.locator('.topbar input[type=search], .topbar [data-search]').count() === 0, 'no search box in the top bar');
+      assert(await page.locator('.topbar #global-search').count() === 1, 'the global search box is in the top bar');
       assert(await page.locator('#project-switch option', { hasText: '全部项目' }).count() === 1, 'project switcher offers 全部项目');
       await shot('home-admin');
       // Groups fold and unfold; the whole menu collapses.
@@ -239,7 +324,7 @@ async function main() {
       await page.waitForFunction(() => document.querySelector('.sider').getBoundingClientRect().left >= 0);
     });
 
-    await test('users list: table, total, paging bar, "/" focuses the filter box', async () => {
+    await test('users list: table, total, paging bar, "/" focuses the global search', async () => {
       await page.locator('.nav-item', { hasText: '用户' }).first().click();
       await waitRows();
       const total = await pagerTotal();
@@ -251,7 +336,14 @@ async function main() {
       assert(await page.locator('[data-action=export]').count() === 1, '导出Excel shown');
       await page.locator('.page-title').click();
       await page.keyboard.press('/');
-      assert(await page.evaluate(() => document.activeElement && document.activeElement.id) === 'flt-q', '"/" focuses the search box');
+      assert(await page.evaluate(() => document.activeElement && document.activeElement.id) === 'global-search', '"/" focuses the global search');
+      await page.keyboard.press('Escape'); // closes the hint panel
+      await page.keyboard.press('Escape'); // leaves the box
+      // Inside an input "/" is just a character: the list's keyword box keeps it.
+      await page.locator('#flt-q').click();
+      await page.keyboard.press('/');
+      assert(await page.locator('#flt-q').inputValue() === '/', '"/" typed into the list filter stays there');
+      await page.locator('#flt-q').fill('');
       await shot('users-list');
     });
 
@@ -576,6 +668,313 @@ async function main() {
       await logout();
     });
 
+
+    // ---- customer service screens: search, 360, reveal, grid, duplicates, import ----
+    const manager = await apiAs(base, 'manager', DEMO_PW);
+    const admin = await apiAs(base, 'admin', ADMIN_PW);
+    const agentApi = await apiAs(base, 'agent', DEMO_PW);
+
+    await test('global search: pinyin initials → Enter → 360 shows the unit and the timeline', async () => {
+      // A customer the agent can see, found by initials; the first hit is what Enter opens.
+      let q = null;
+      let first = null;
+      for (const cand of ['zy', 'wj', 'lj', 'zj', 'wl', 'ly', 'cj', 'hj']) {
+        const r = await agentApi.get(`search?q=${cand}&limit=10`);
+        const c = r.body && r.body.customers && r.body.customers[0];
+        if (r.status === 200 && r.body.kind === 'initials' && c && c.unit_summary) { q = cand; first = c; break; }
+      }
+      assert(first, 'some pinyin initials find a customer with a unit');
+      // Something in the timeline: an update of the record by the manager.
+      const upd = await manager.patch(`customers/${first.id}`, { note: '来电：询问交付时间（e2e）' });
+      assert(upd.status === 200, `PATCH note: ${upd.status} ${JSON.stringify(upd.body)}`);
+      const c360 = (await agentApi.get(`customers/${first.id}/360`)).body;
+      await login('agent', DEMO_PW);
+      await page.locator('.shell').waitFor();
+      await searchFor(q);
+      const names = await page.locator('.gsearch-item[data-type=customer] .gs-name').allInnerTexts();
+      assert(names[0] === first.name, `first hit ${names[0]} is ${first.name}`);
+      assert(/拼音首字母/.test(await page.locator('.gsearch-kind').innerText()), 'says it matched by pinyin initials');
+      const line2 = await page.locator('.gsearch-item.active .gs-line2').innerText();
+      assert(/\*{4}/.test(line2), `masked phone / ID in the result: ${line2}`);
+      await shot('search-initials');
+      // Arrows move the selection; back up to the first and open it.
+      if (names.length > 1) {
+        await page.keyboard.press('ArrowDown');
+        assert(await page.locator('#gs-opt-1.active').count() === 1, 'ArrowDown selects the second hit');
+        await page.keyboard.press('ArrowUp');
+      }
+      assert(await page.locator('#gs-opt-0.active').count() === 1, 'first hit selected');
+      await page.keyboard.press('Enter');
+      await page.waitForFunction((id) => location.hash === `#/360/${id}`, first.id);
+      await page.locator('.page-360').waitFor();
+      assert((await page.locator('.page-360 .record-title').innerText()).trim() === first.name, '360 shows the name');
+      const room = c360.units[0].room_code;
+      await page.locator('.unit-card .unit-room', { hasText: room }).waitFor();
+      const card = await page.locator('.unit-card').first().innerText();
+      assert(/\d+\.\d{2} m²/.test(card), `area as m²: ${card}`);
+      assert(/¥[\d,]+\.\d{2}/.test(card), `price as ¥: ${card}`);
+      assert(/\d+(\.\d+)?%/.test(card), `share as %: ${card}`);
+      assert(await page.locator('.unit-card .tag').count() >= 1, 'unit state as a coloured tag');
+      const tl = await page.locator('.c360-timeline .timeline-item').allInnerTexts();
+      assert(tl.length >= 1 && tl.some((x) => /修改资料/.test(x)), `timeline shows the update: ${tl.join(' | ')}`);
+      assert(await page.locator('.nav-item.active', { hasText: '客户' }).count() === 1, 'nav: 客户 active');
+      await shot('customer-360');
+    });
+
+    await test('global search: last 4 digits of a phone find the customer; Esc closes', async () => {
+      const list = await agentApi.get('customers?limit=20&status=active');
+      const cust = list.body.items.find((x) => x.phone && x.unit_summary);
+      const full = await manager.get(`customers/${cust.id}/reveal?field=phone`);
+      assert(full.status === 200 && /^1\d{10}$/.test(full.body.value), `manager reveals the phone: ${JSON.stringify(full.body)}`);
+      const last4 = full.body.value.slice(-4);
+      await searchFor(last4);
+      const ids = await page.locator('.gsearch-item[data-type=customer]').evaluateAll((els) => els.map((e) => e.dataset.id));
+      assert(ids.includes(String(cust.id)), `customer #${cust.id} among ${ids.join(',')} for ${last4}`);
+      assert(/手机后四位/.test(await page.locator('.gsearch-kind').innerText()), 'says it matched by the phone tail');
+      await page.keyboard.press('Escape');
+      assert(await page.locator('.gsearch-panel').isHidden(), 'Esc closes the results');
+      // Nothing found: the empty state tells what can be searched.
+      await page.keyboard.press('Escape');
+      await page.keyboard.press('Escape');
+      await searchFor('没有这个人谁也不是');
+      const empty = await page.locator('.gsearch-empty').innerText();
+      assert(/姓名/.test(empty) && /拼音首字母/.test(empty) && /后四位/.test(empty) && /证件号/.test(empty) && /房号/.test(empty), `empty state: ${empty}`);
+      await page.keyboard.press('Escape');
+      await page.keyboard.press('Escape');
+    });
+
+    await test('agent: ID stays masked (no 查看完整), phone can be revealed and is audited', async () => {
+      const id = Number((await page.evaluate(() => location.hash)).split('/').pop());
+      assert(id > 0, 'still on a 360 page');
+      assert(await page.locator('.page-360 .pii[data-field=id_number] .pii-value').count() === 1, 'ID shown');
+      assert(/\*{4}/.test(await page.locator('.page-360 .pii[data-field=id_number] .pii-value').innerText()), 'ID masked');
+      assert(await page.locator('.page-360 [data-reveal=id_number]').count() === 0, 'no 查看完整 for the ID');
+      const btn = page.locator('.page-360 [data-reveal=phone]');
+      assert(await btn.count() === 1, '查看完整 for the phone');
+      assert(/审计/.test(await btn.getAttribute('title')), `tooltip says it is logged: ${await btn.getAttribute('title')}`);
+      const before = (await admin.get(`audit?action=reveal&entity=customers&entity_id=${id}&limit=100`)).body.total;
+      await btn.click();
+      await page.waitForFunction(() => /^1\d{10}$/.test((document.querySelector('.page-360 .pii[data-field=phone] .pii-value') || {}).textContent || ''));
+      await page.locator('.c360-timeline .timeline-item', { hasText: '查看完整' }).first().waitFor();
+      await shot('customer-360-revealed');
+      const audit = await admin.get(`audit?action=reveal&entity=customers&entity_id=${id}&limit=100`);
+      assert(audit.status === 200, `audit list: ${audit.status}`);
+      assert(audit.body.total === before + 1, `one more reveal row: ${before} → ${audit.body.total}`);
+      const row = audit.body.items.find((x) => x.username === 'agent');
+      assert(row && row.action === 'reveal', `a reveal row by agent: ${JSON.stringify(audit.body.items[0])}`);
+      // The generic detail page has the same button; 隐藏 masks again.
+      await page.locator('.page-360 [data-hide=phone]').click();
+      assert(/\*{4}/.test(await page.locator('.page-360 .pii[data-field=phone] .pii-value').innerText()), 'masked again after 隐藏');
+      await page.locator('[data-action=record]').click();
+      await page.locator('.page-detail').waitFor();
+      assert(await page.locator('.desc-item[data-field=phone] [data-reveal=phone]').count() === 1, 'detail page: 查看完整 for the phone');
+      assert(await page.locator('.desc-item[data-field=id_number] [data-reveal]').count() === 0, 'detail page: none for the ID');
+      assert(await page.locator('[data-action=open-360]').count() === 1, 'detail page links to the 360');
+    });
+
+    await test('customer rows link to the 360', async () => {
+      await gotoHash(base, '#/list/customers');
+      await waitRows();
+      const link = page.locator('.data-table tbody tr').first().locator('[data-action=open-360]');
+      const id = await page.locator('.data-table tbody tr').first().getAttribute('data-id');
+      await link.click();
+      await page.waitForFunction((x) => location.hash === `#/360/${x}`, id);
+      await page.locator('.page-360').waitFor();
+    });
+
+    await test('building grid: floors × flats, coloured by state; a click opens the owner 360 or the unit', async () => {
+      await gotoHash(base, '#/list/buildings');
+      await waitRows();
+      const row = page.locator('.data-table tbody tr').first();
+      const bid = await row.getAttribute('data-id');
+      const b = (await agentApi.get(`buildings/${bid}`)).body;
+      const grid = (await agentApi.get(`buildings/${bid}/grid`)).body;
+      await row.locator('[data-action=open-grid]').click();
+      await page.waitForFunction((x) => location.hash === `#/grid/${x}`, bid);
+      await page.locator('.grid-table').waitFor();
+      const floors = new Set(grid.units.map((u) => u.floor));
+      assert(await page.locator('.grid-table tbody tr').count() >= floors.size, `a row per floor (${floors.size})`);
+      assert(await page.locator('.grid-cell').count() === grid.units.length, `a cell per unit (${grid.units.length}; building says ${b.unit_count})`);
+      const top = Math.max(...floors);
+      assert((await page.locator('.grid-table tbody tr').first().locator('th').innerText()).trim() === `${top}F`, 'top floor first');
+      // Colours come from the state; different states, different colours.
+      const colours = await page.locator('.grid-cell').evaluateAll((els) => {
+        const m = {};
+        for (const e of els) m[e.dataset.status] = getComputedStyle(e).backgroundColor;
+        return m;
+      });
+      const states = Object.keys(colours);
+      assert(states.length >= 2, `several states: ${states.join(',')}`);
+      assert(new Set(Object.values(colours)).size === states.length, `one colour per state: ${JSON.stringify(colours)}`);
+      const legend = await page.locator('.grid-legend').innerText();
+      assert(/未售/.test(legend) && /已签约/.test(legend), `legend: ${legend}`);
+      const sold = grid.units.find((u) => u.owner_name);
+      const unsold = grid.units.find((u) => !u.owner_name);
+      assert(await page.locator(`.grid-cell[data-id="${sold.id}"]`).innerText().then((x) => x.includes(sold.owner_name)), 'cell shows the owner');
+      await shot('building-grid');
+      await page.locator(`.grid-cell[data-id="${sold.id}"]`).click();
+      await page.waitForFunction(() => /^#\/360\/\d+$/.test(location.hash));
+      await page.locator('.page-360').waitFor();
+      assert((await page.locator('.unit-card .unit-room').allInnerTexts()).includes(sold.room_code), `owner 360 lists ${sold.room_code}`);
+      if (unsold) {
+        await page.goBack();
+        await page.locator(`.grid-cell[data-id="${unsold.id}"]`).click();
+        await page.waitForFunction((x) => location.hash === `#/view/units/${x}`, unsold.id);
+        await page.locator('.page-detail').waitFor();
+        assert(await page.locator('[data-action=open-grid]').count() === 1, 'unit detail links back to the grid');
+      }
+      await logout();
+    });
+
+    let dupId = null;
+    await test('duplicates: admin merges a duplicate and undoes it', async () => {
+      // A duplicate of a project-1 customer: same name and phone, another valid ID.
+      const units = (await manager.get('search?q=1-2-5&limit=10')).body.units.filter((u) => u.project_id === 1 && u.owner_id);
+      let orig = null;
+      for (const u of units) {
+        const full = (await manager.get(`customers/${u.owner_id}`)).body;
+        if (full.project_id === 1 && full.kind === 'person' && full.status === 'active' && full.phone) { orig = full; break; }
+      }
+      assert(orig, 'a project-1 customer to copy');
+      const phone = (await manager.get(`customers/${orig.id}/reveal?field=phone`)).body.value;
+      const dup = await manager.post('customers', { name: orig.name, phone, id_type: 'id_card', id_number: makeIdNumber(), project_id: 1 });
+      assert(dup.status === 201, `duplicate created: ${dup.status} ${JSON.stringify(dup.body)}`);
+      dupId = dup.body.id;
+      await login('admin', ADMIN_PW);
+      await page.locator('.shell').waitFor();
+      assert(await navHas('客户与房源', '重复客户'), 'nav: 客户与房源 / 重复客户');
+      await page.locator('.nav-item', { hasText: '重复客户' }).click();
+      await page.locator('.page-duplicates').waitFor();
+      const group = page.locator('.dup-group', { has: page.locator(`.dup-member[data-id="${dupId}"]`) });
+      await group.waitFor();
+      assert(await group.locator(`.dup-member[data-id="${orig.id}"]`).count() === 1, 'the original is in the same group');
+      assert(/姓名和手机号相同|证件号相同/.test(await group.locator('.dup-group-head').innerText()), 'the reason is shown');
+      await group.locator(`.dup-member[data-id="${orig.id}"]`).click();
+      assert(await group.locator(`.dup-member[data-id="${orig.id}"].keep`).count() === 1, 'the original is the one to keep');
+      await shot('duplicates');
+      await group.locator('[data-action=merge]').click();
+      await page.locator('.modal button[type=submit]').click();
+      await group.locator('.dup-result').waitFor();
+      const merged = await admin.get(`customers/${dupId}`);
+      assert(merged.body.status === 'merged' && merged.body.merged_into === orig.id, `merged: ${JSON.stringify(merged.body)}`);
+      await shot('duplicates-merged');
+      await group.locator('[data-action=undo]').click();
+      await page.locator('.toast', { hasText: '已撤销合并' }).waitFor();
+      const back = await admin.get(`customers/${dupId}`);
+      assert(back.body.status === 'active', `undone: ${back.body.status}`);
+    });
+
+    await test('360 for a manager: export personal data, anonymise with a reason', async () => {
+      assert(dupId, 'the duplicate from the previous case');
+      await logout();
+      await login('manager', DEMO_PW);
+      await page.locator('.shell').waitFor();
+      assert(await navHas('客户与房源', '重复客户') && await navHas('客户与房源', '批量导入'), 'manager sees 重复客户 and 批量导入');
+      await gotoHash(base, `#/360/${dupId}`);
+      await page.locator('.page-360').waitFor();
+      assert(await page.locator('.page-360 [data-reveal=id_number]').count() === 1, 'manager may reveal the ID');
+      const [download] = await Promise.all([page.waitForEvent('download'), page.locator('[data-action=privacy-export]').click()]);
+      const file = path.join(tmp, 'personal.json');
+      await download.saveAs(file);
+      const pd = JSON.parse(fs.readFileSync(file, 'utf8'));
+      assert(pd.customer && /^1\d{10}$/.test(pd.customer.phone), `unmasked phone in the export: ${pd.customer && pd.customer.phone}`);
+      // 编辑 from the 360 comes back to the 360.
+      await page.locator('.page-360 [data-action=edit]').click();
+      await page.locator('.form-item[data-field=note] textarea').fill('客户来电要求注销个人信息');
+      await page.keyboard.press('Control+Enter');
+      await page.waitForFunction((x) => location.hash === `#/360/${x}`, dupId);
+      await page.locator('.c360-note', { hasText: '注销个人信息' }).waitFor();
+      await page.locator('[data-action=anonymise]').click();
+      await page.locator('.modal #anon-reason').waitFor();
+      await page.locator('.modal button[type=submit]').click();
+      await page.waitForFunction(() => (document.getElementById('anon-reason-err') || {}).textContent);
+      assert(/原因/.test(await page.locator('#anon-reason-err').innerText()), 'reason required');
+      await shot('customer-360-anonymise');
+      await page.locator('#anon-reason').fill('客户申请删除个人信息（PIPL-e2e）');
+      await page.locator('.modal button[type=submit]').click();
+      await page.locator('.page-360 .tag', { hasText: '已匿名化' }).waitFor();
+      assert(await page.locator('[data-action=anonymise]').count() === 0, 'no 匿名化 on an anonymised record');
+      await logout();
+    });
+
+    await test('agent has no 重复客户 / 批量导入', async () => {
+      await login('agent', DEMO_PW);
+      await page.locator('.shell').waitFor();
+      assert(!(await navHas('客户与房源', '重复客户')), 'no 重复客户');
+      assert(!(await navHas('客户与房源', '批量导入')), 'no 批量导入');
+      await logout();
+    });
+
+    const tpl = await manager.get('imports/template?kind=customers&format=csv');
+    const importName = `导入测试${Date.now().toString(36).slice(-4)}`;
+    const importCases = [
+      'import: CSV template, dry run shows the bad row, fixed file imports',
+      'import: reopening the page shows the latest job',
+    ];
+    if (tpl.status === 404) {
+      for (const n of importCases) skip(n, 'GET /api/v1/imports/template answers 404 (imports API not there yet)');
+    } else {
+      await test(importCases[0], async () => {
+        await login('manager', DEMO_PW);
+        await page.locator('.shell').waitFor();
+        await page.locator('.nav-item', { hasText: '批量导入' }).click();
+        await page.locator('.page-import').waitFor();
+        const [download] = await Promise.all([page.waitForEvent('download'), page.locator('[data-action=template-csv]').click()]);
+        const tplFile = path.join(tmp, 'template.csv');
+        await download.saveAs(tplFile);
+        assert(/\.csv$/.test(download.suggestedFilename()), `template name ${download.suggestedFilename()}`);
+        const lines = fs.readFileSync(tplFile, 'utf8').replace(/^\uFEFF/, '').split(/\r?\n/).filter(Boolean);
+        const header = parseCsvLine(lines[0]);
+        assert(header.some((x) => /姓名/.test(x)) && header.some((x) => /手机/.test(x)), `template header: ${header.join(',')}`);
+        const row = (name, id, phone) => header.map((col) => {
+          if (/姓名/.test(col)) return name;
+          if (/^类型/.test(col)) return '个人';
+          if (/证件类型/.test(col)) return '居民身份证';
+          if (/证件号/.test(col)) return id;
+          if (/^手机/.test(col)) return phone;
+          if (/性别/.test(col)) return '';
+          if (/备注/.test(col)) return 'e2e 导入';
+          return '';
+        });
+        const good = makeIdNumber('330106');
+        const fixedId = makeIdNumber('330106');
+        const write = (badId) => {
+          const f = path.join(tmp, `customers-${badId ? 'bad' : 'good'}.csv`);
+          fs.writeFileSync(f, `\uFEFF${[csvLine(header), csvLine(row(`${importName}甲`, good, makeMobile())),
+            csvLine(row(`${importName}乙`, badId ? breakIdNumber(fixedId) : fixedId, makeMobile()))].join('\r\n')}\r\n`);
+          return f;
+        };
+        await page.locator('#import-file').setInputFiles(write(true));
+        await page.locator('[data-action=dry-run]').click();
+        await page.locator('.import-job [data-result=bad]').waitFor();
+        const bad = await page.locator('.import-errors tbody tr').allInnerTexts();
+        assert(bad.length === 1 && /^3\b/.test(bad[0].trim()) && /证件/.test(bad[0]), `one bad row, line 3, the ID: ${bad.join(' | ')}`);
+        assert(await page.locator('[data-action=confirm-import]').count() === 0, 'no 确认导入 with bad rows');
+        await shot('import-dry-run-bad');
+        await page.locator('#import-file').setInputFiles(write(false));
+        await page.locator('[data-action=dry-run]').click();
+        await page.locator('.import-job [data-result=valid]').waitFor();
+        assert(/2/.test(await page.locator('.import-job [data-result=valid]').innerText()), 'all 2 rows valid');
+        await page.locator('[data-action=confirm-import]').click();
+        await page.locator('.import-job [data-result=imported]').waitFor();
+        const done = await page.locator('.import-job [data-result=imported]').innerText();
+        assert(/已导入 2 行/.test(done), `count imported: ${done}`);
+        assert(await page.locator('.import-job .progress').getAttribute('aria-valuenow') === '2', 'progress at 2 of 2');
+        await shot('import-done');
+        const found = await manager.get(`search?q=${encodeURIComponent(importName)}&limit=10`);
+        assert(found.body.customers.length === 2, `both imported: ${JSON.stringify(found.body.customers.map((c) => c.name))}`);
+      });
+
+      await test(importCases[1], async () => {
+        await gotoHash(base, '#/');
+        await page.locator('.page-home').waitFor();
+        await page.locator('.nav-item', { hasText: '批量导入' }).click();
+        await page.locator('.import-job [data-result=imported]').waitFor();
+        assert(await page.locator('.import-history tbody tr').count() >= 3, 'the recent imports list');
+        await logout();
+      });
+    }
+
     await test('no JavaScript errors on any page', async () => {
       assert(jsErrors.length === 0, jsErrors.join('\n'));
     });
@@ -609,5 +1008,6 @@ const passed = results.filter((r) => r.ok).length;
 const failed = results.length - passed + (fatal ? 1 : 0);
 if (!failed && !process.env.ANJIA_KEEP_TMP) fs.rmSync(tmp, { recursive: true, force: true });
 else log(`# kept ${tmp} (database, key, server.log)`);
+if (skipped.length) log(`# skipped ${skipped.length}: ${skipped.join('; ')}`);
 log(`${passed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);

@@ -3,6 +3,7 @@
 import { h } from './dom.js';
 import { t } from './i18n.js';
 import * as api from './api.js';
+import * as router from './router.js';
 import { modal, toast } from './ui.js';
 
 function resetPassword(item) {
@@ -55,5 +56,21 @@ export const ENTITY_ACTIONS = {
   users: [
     { key: 'reset-password', label: () => t('pw.reset_title'), perm: 'user.write', run: resetPassword },
     { key: 'unlock', label: () => t('detail.unlock'), perm: 'user.write', run: unlock },
+  ],
+};
+
+/**
+ * Links to pages of their own, per entity: in list rows (a last 操作 column)
+ * and as buttons on the detail page. Each: {key, label(), perm?, href(item)}.
+ */
+export const ENTITY_LINKS = {
+  customers: [
+    { key: 'open-360', label: () => t('c360.open'), perm: 'customer.read', href: (it) => router.page('360', it.id) },
+  ],
+  buildings: [
+    { key: 'open-grid', label: () => t('grid.open'), perm: 'unit.read', href: (it) => router.page('grid', it.id) },
+  ],
+  units: [
+    { key: 'open-grid', label: () => t('grid.open'), detailOnly: true, href: (it) => (it.building_id ? router.page('grid', it.building_id) : null) },
   ],
 };

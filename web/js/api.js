@@ -62,12 +62,16 @@ async function errorFrom(res) {
  * request('POST', '/api/v1/login', {body: {...}, skipAuthRedirect: true})
  */
 export async function request(method, path, opts = {}) {
-  const { query, body, signal, skipAuthRedirect = false, raw = false } = opts;
+  const { query, body, bytes, signal, skipAuthRedirect = false, raw = false } = opts;
   const headers = { Accept: raw ? '*/*' : 'application/json' };
   const unsafe = !['GET', 'HEAD', 'OPTIONS'].includes(method);
   if (unsafe && csrfToken) headers['X-CSRF-Token'] = csrfToken;
   let payload;
-  if (body !== undefined) {
+  if (bytes !== undefined) {
+    // A file as it is (imports): no JSON, no re-encoding.
+    headers['Content-Type'] = 'application/octet-stream';
+    payload = bytes;
+  } else if (body !== undefined) {
     headers['Content-Type'] = 'application/json; charset=utf-8';
     payload = JSON.stringify(body);
   }
@@ -99,6 +103,8 @@ export async function request(method, path, opts = {}) {
 export const get = (path, query, opts = {}) => request('GET', path, { ...opts, query });
 export const post = (path, body, opts = {}) => request('POST', path, { ...opts, body });
 export const patch = (path, body, opts = {}) => request('PATCH', path, { ...opts, body });
+/** POST a file's bytes (Blob / ArrayBuffer) as application/octet-stream. */
+export const upload = (path, query, bytes, opts = {}) => request('POST', path, { ...opts, query, bytes });
 
 function filenameFrom(disposition, fallback) {
   if (!disposition) return fallback;

@@ -11,6 +11,10 @@ import { renderHome } from './home.js';
 import { renderList } from './list.js';
 import { renderDetail } from './detail.js';
 import { renderForm } from './form.js';
+import { render360 } from './c360.js';
+import { renderGrid } from './grid.js';
+import { renderDuplicates } from './duplicates.js';
+import { renderImport } from './import.js';
 import { modal, toast, errorState } from './ui.js';
 
 const root = document.getElementById('app');
@@ -37,7 +41,7 @@ function buildShell() {
       setCurrentProject(id);
       const r = router.parse();
       // Stay on the page; a record page of another project goes back to its list.
-      if (r.view === 'list' || r.view === 'home') render(r);
+      if (['list', 'home', 'duplicates', 'import'].includes(r.view)) render(r);
       else if (r.view === 'view' && router.canLeave()) router.go(router.href('list', r.entity));
     },
   });
@@ -124,6 +128,10 @@ function changePassword() {
   });
 }
 
+// Pages of their own: which nav entry they light up, and their crumb.
+const PAGE_NAV = { 360: 'customers', grid: 'buildings', duplicates: 'duplicates', import: 'import' };
+const PAGE_SUB = { 360: 'c360.crumb', grid: 'grid.crumb' };
+
 async function render(r) {
   const seq = ++routeSeq;
   if (!session.user) return;
@@ -132,11 +140,21 @@ async function render(r) {
     return;
   }
   if (!shell) buildShell();
-  const ctx = { setTitle };
   const main = shell.main;
-  shell.setActive(r.entity, null);
+  const ctx = {
+    setTitle,
+    /** Nav highlight + breadcrumb for pages of their own. */
+    setCrumb: (entity, sub) => { if (seq === routeSeq) shell.setActive(entity, null, sub); },
+    isCurrent: () => seq === routeSeq,
+    query: r.query,
+  };
+  shell.setActive(r.entity || PAGE_NAV[r.view] || null, null, PAGE_SUB[r.view] ? t(PAGE_SUB[r.view]) : null);
   try {
     switch (r.view) {
+      case '360': await render360(main, r.id, ctx); break;
+      case 'grid': await renderGrid(main, r.id, ctx); break;
+      case 'duplicates': await renderDuplicates(main, ctx); break;
+      case 'import': await renderImport(main, ctx); break;
       case 'home': renderHome(main, ctx); break;
       case 'list': await renderList(main, r.entity, r.query, ctx); break;
       case 'view': await renderDetail(main, r.entity, r.id, ctx); break;
@@ -192,12 +210,14 @@ router.onRoute((r) => {
   render(r);
 });
 
-// "/" focuses the list's search box when not typing somewhere.
+// "/" focuses the top bar's global search when not typing somewhere (a
+// user without search rights gets the list's keyword box instead).
 document.addEventListener('keydown', (e) => {
   if (e.key !== '/' || e.ctrlKey || e.metaKey || e.altKey) return;
   const a = document.activeElement;
   if (a && (a.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(a.tagName))) return;
-  const box = document.querySelector('[data-search]');
+  if (document.querySelector('.modal-mask')) return;
+  const box = document.getElementById('global-search') || document.querySelector('[data-search]');
   if (box) {
     e.preventDefault();
     box.focus();

@@ -9,7 +9,8 @@ import { getEntityMeta } from './meta.js';
 import { can } from './session.js';
 import { displayValue, fieldLabel, textValue } from './fields.js';
 import { loading, errorState, enumTag } from './ui.js';
-import { ENTITY_ACTIONS } from './actions.js';
+import { ENTITY_ACTIONS, ENTITY_LINKS } from './actions.js';
+import { maskedValue } from './reveal.js';
 
 export function statusField(meta) {
   const enums = meta.fields.filter((f) => f.type === 'enum');
@@ -49,6 +50,10 @@ export async function renderDetail(main, entity, id, ctx) {
       onclick: () => a.run(item, meta, refresh),
     }));
   }
+  for (const a of ENTITY_LINKS[entity] || []) {
+    const to = a.perm && !can(a.perm) ? null : a.href(item);
+    if (to) actions.append(h('a', { class: 'btn', href: to, text: a.label(), dataset: { action: a.key } }));
+  }
   if (meta.can_update) {
     actions.append(h('a', { class: 'btn btn-primary', href: router.href('edit', entity, id), text: t('common.edit'), dataset: { action: 'edit' } }));
   }
@@ -66,7 +71,9 @@ export async function renderDetail(main, entity, id, ctx) {
     const wide = ['textarea', 'json', 'refs', 'enums'].includes(f.type);
     grid.append(h('div', { class: ['desc-item', wide && 'wide'], dataset: { field: f.name } },
       h('dt', { text: fieldLabel(f) }),
-      h('dd', null, displayValue(f, item, { full: true }))));
+      h('dd', null, f.masked && f.type !== 'password'
+        ? maskedValue(item[f.name], { path: meta.path, id, field: f.name, canReveal: !!f.reveal, label: fieldLabel(f) })
+        : displayValue(f, item, { full: true }))));
   }
   const fieldsCard = h('section', { class: 'card' },
     h('h2', { class: 'card-title', text: t('detail.fields') }), grid);

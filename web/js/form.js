@@ -44,7 +44,10 @@ export async function renderForm(main, entity, id, ctx) {
   const items = fields.map((f) => formField(f, { mode, item }));
   const banner = h('div', { class: 'form-banner', role: 'alert', hidden: true });
   const saveBtn = h('button', { class: 'btn btn-primary', type: 'submit', text: t('common.save'), dataset: { action: 'save' } });
-  const cancelHref = mode === 'create' ? router.href('list', entity) : router.href('view', entity, id);
+  // Opened from the 360 page (?back=360): return there, not to the record.
+  const back360 = mode === 'update' && entity === 'customers' && ctx.query && ctx.query.get('back') === '360';
+  const doneHref = back360 ? router.page('360', id) : router.href('view', entity, id);
+  const cancelHref = mode === 'create' ? router.href('list', entity) : doneHref;
   const form = h('form', { class: 'entity-form', novalidate: true, dataset: { entity, mode } },
     banner,
     h('section', { class: 'card form-card' }, h('div', { class: 'form-grid' }, items.map((x) => x.el))),
@@ -128,7 +131,7 @@ export async function renderForm(main, entity, id, ctx) {
     if (mode === 'update' && Object.keys(body).length === 0) {
       toast(t('form.unchanged'), 'info');
       stopGuard();
-      router.go(router.href('view', entity, id));
+      router.go(doneHref);
       return;
     }
     saving = true;
@@ -140,7 +143,8 @@ export async function renderForm(main, entity, id, ctx) {
       stopGuard();
       toast(mode === 'create' ? t('form.created') : t('form.saved'), 'success');
       const newId = saved && saved.id !== undefined ? saved.id : id;
-      router.go(newId !== null && newId !== undefined ? router.href('view', entity, newId) : router.href('list', entity));
+      if (back360) router.go(doneHref);
+      else router.go(newId !== null && newId !== undefined ? router.href('view', entity, newId) : router.href('list', entity));
     } catch (err) {
       const target = err.field ? items.find((x) => x.name === err.field) : null;
       if (target) {

@@ -2,7 +2,8 @@
 import { h, replace } from './dom.js';
 import { t, L } from './i18n.js';
 import { session, displayName } from './session.js';
-import * as router from './router.js';
+import { navGroups, itemHref } from './layout.js';
+import { canSearch } from './search.js';
 
 export function renderHome(main, ctx) {
   ctx.setTitle(t('nav.home'));
@@ -13,15 +14,18 @@ export function renderHome(main, ctx) {
     u.department ? [h('dt', { text: t('home.department') }), h('dd', { text: u.department })] : null,
     [h('dt', { text: t('home.projects') }), h('dd', { text: projects.length ? projects.join('、') : t('common.none') })]);
   const modules = h('div', { class: 'home-modules' });
-  for (const g of session.nav || []) {
+  const groups = navGroups();
+  for (const g of groups) {
     modules.append(h('section', { class: 'card home-group', dataset: { group: g.key } },
       h('h2', { class: 'card-title', text: L(g, g.key) }),
       h('ul', { class: 'home-links' }, g.items.map((it) => h('li', null,
-        h('a', { href: router.href('list', it.entity), text: L(it, it.entity) }))))));
+        h('a', { href: itemHref(it), text: L(it, it.entity) }))))));
   }
-  if (!(session.nav || []).length) modules.append(h('p', { class: 'muted', text: t('nav.empty') }));
+  if (!groups.length) modules.append(h('p', { class: 'muted', text: t('nav.empty') }));
   replace(main, h('div', { class: 'page page-home' },
-    h('div', { class: 'page-head' }, h('h1', { class: 'page-title', text: t('home.welcome', { name: displayName() }) })),
+    h('div', { class: 'page-head' }, h('div', { class: 'head-main' },
+      h('h1', { class: 'page-title', text: t('home.welcome', { name: displayName() }) }),
+      canSearch() ? h('div', { class: 'muted small home-search-hint', text: t('home.search_hint') }) : null)),
     h('section', { class: 'card' }, facts),
     h('h2', { class: 'section-title', text: t('home.modules') }),
     modules));

@@ -2,9 +2,10 @@
 // project switcher, language switch and user menu.
 import { h } from './dom.js';
 import { t, L, getLang, setLang } from './i18n.js';
-import { session, displayName, currentProject } from './session.js';
+import { session, displayName, currentProject, can } from './session.js';
 import { dropdown } from './ui.js';
 import * as router from './router.js';
+import { renderSearchBox, canSearch } from './search.js';
 
 const SIDER_KEY = 'anjia.sider';
 const GROUPS_KEY = 'anjia.navClosed';
@@ -16,17 +17,46 @@ function writeJson(key, v) {
   try { localStorage.setItem(key, JSON.stringify(v)); } catch { /* ignore */ }
 }
 
+/**
+ * Pages of the UI's own (not entity lists) that belong in the navigation,
+ * shown when the user has the permission. `page` is the key setActive() gets.
+ */
+const CLIENT_PAGES = [
+  { page: 'duplicates', group: 'master', perm: 'customer.merge', label: '重复客户', label_en: 'Duplicates' },
+  { page: 'import', group: 'master', perm: 'customer.import', label: '批量导入', label_en: 'Import' },
+];
+const GROUP_LABELS = { master: { label: '客户与房源', label_en: 'Customers & units' } };
+
+/** The server's navigation plus the client pages this user may open. */
+export function navGroups() {
+  const groups = (session.nav || []).map((g) => ({ ...g, items: g.items.slice() }));
+  for (const p of CLIENT_PAGES) {
+    if (!can(p.perm)) continue;
+    let g = groups.find((x) => x.key === p.group);
+    if (!g) {
+      g = { key: p.group, ...(GROUP_LABELS[p.group] || { label: p.group }), items: [] };
+      groups.unshift(g);
+    }
+    if (!g.items.some((i) => i.entity === p.page)) g.items.push({ entity: p.page, page: true, label: p.label, label_en: p.label_en });
+  }
+  return groups;
+}
+
+export function itemHref(it) {
+  return it.page ? router.page(it.entity) : router.href('list', it.entity);
+}
+
 export function renderShell(root, { onLogout, onChangePassword, onProjectChange }) {
   const closed = new Set(readJson(GROUPS_KEY, []));
   const nav = h('nav', { class: 'nav', 'aria-label': t('nav.home') });
   nav.append(h('a', { class: 'nav-item nav-home', href: '#/', dataset: { entity: '' } },
     h('span', { class: 'nav-icon', 'aria-hidden': 'true', text: '⌂' }), h('span', { text: t('nav.home') })));
-  const groups = session.nav || [];
+  const groups = navGroups();
   for (const g of groups) {
     const list = h('ul', { class: 'nav-items', id: `nav-g-${g.key}` });
     for (const it of g.items) {
       list.append(h('li', null, h('a', {
-        class: 'nav-item', href: router.href('list', it.entity), dataset: { entity: it.entity }, text: L(it, it.entity),
+        class: 'nav-item', href: itemHref(it), dataset: { entity: it.entity }, text: L(it, it.entity),
       })));
     }
     const isClosed = closed.has(g.key);
@@ -91,7 +121,8 @@ export function renderShell(root, { onLogout, onChangePassword, onProjectChange 
     h('button', { type: 'button', class: 'menu-item', role: 'menuitem', dataset: { action: 'logout' }, text: t('top.logout'), onclick: () => { drop.closeDropdown(); onLogout(); } }));
   right.append(drop);
 
-  const topbar = h('header', { class: 'topbar' }, toggle, crumb, right);
+  const search = canSearch() ? renderSearchBox() : null;
+  const topbar = h('header', { class: 'topbar' }, toggle, crumb, search, right);
   const main = h('main', { class: 'content', id: 'main', tabindex: '-1' });
   const shell = h('div', { class: ['shell', collapsed && 'sider-collapsed'] }, sider, h('div', { class: 'main-col' }, topbar, main));
   toggle.addEventListener('click', () => {
@@ -111,8 +142,11 @@ export function renderShell(root, { onLogout, onChangePassword, onProjectChange 
 
   return {
     main,
-    /** Highlight the nav entry and fill the breadcrumb. */
-    setActive(entity, pageLabel) {
+    /**
+     * Highlight the nav entry and fill the breadcrumb; `sub` adds a last part
+     * (e.g. 客户360 under 客户与房源 / 客户).
+     */
+    setActive(entity, pageLabel, sub) {
       for (const a of nav.querySelectorAll('.nav-item')) {
         const on = (a.dataset.entity || '') === (entity || '');
         a.classList.toggle('active', on);
@@ -126,8 +160,9 @@ export function renderShell(root, { onLogout, onChangePassword, onProjectChange 
       const item = g && g.items.find((i) => i.entity === entity);
       crumb.replaceChildren(
         ...(g ? [h('span', { class: 'crumb-part', text: L(g, g.key) }), h('span', { class: 'crumb-sep', text: '/' })] : []),
-        item ? h('a', { class: 'crumb-part', href: router.href('list', entity), text: L(item, entity) })
-          : h('span', { class: 'crumb-part', text: pageLabel || t('nav.home') }));
+        item ? h('a', { class: 'crumb-part', href: itemHref(item), text: L(item, entity) })
+          : h('span', { class: 'crumb-part', text: pageLabel || t('nav.home') }),
+        ...(sub ? [h('span', { class: 'crumb-sep', text: '/' }), h('span', { class: 'crumb-part', text: sub })] : []));
     },
   };
 }

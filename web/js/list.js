@@ -6,9 +6,10 @@ import * as api from './api.js';
 import * as fmt from './format.js';
 import * as router from './router.js';
 import { getEntityMeta, refOptions } from './meta.js';
-import { session, currentProject } from './session.js';
+import { session, currentProject, can } from './session.js';
 import { displayValue, fieldLabel, NUMERIC_TYPES, RANGE_TYPES } from './fields.js';
 import { loading, errorState, toast, dropdown, setBusy } from './ui.js';
+import { ENTITY_LINKS } from './actions.js';
 
 const PAGE_SIZE = 40;
 const VISIBLE_FILTERS = 3;
@@ -344,6 +345,7 @@ export async function renderList(main, entity, query, ctx) {
   function renderTable() {
     const fields = columns.map((n) => meta.fields.find((f) => f.name === n)).filter(Boolean);
     const sort = sortOf();
+    const links = (ENTITY_LINKS[entity] || []).filter((a) => !a.detailOnly && (!a.perm || can(a.perm)));
     const thead = h('thead', null, h('tr', null, fields.map((f) => {
       const isNum = NUMERIC_TYPES.has(f.type);
       if (!f.sort) return h('th', { class: isNum && 'num', scope: 'col', text: fieldLabel(f) });
@@ -353,7 +355,7 @@ export async function renderList(main, entity, query, ctx) {
         'aria-sort': dir === 'asc' ? 'ascending' : dir === 'desc' ? 'descending' : 'none',
       }, h('button', { type: 'button', class: 'th-sort', title: t('list.sort_hint'), dataset: { sort: f.name }, onclick: () => setSort(f) },
         h('span', { text: fieldLabel(f) }), h('span', { class: 'sort-icon', 'aria-hidden': 'true' })));
-    })));
+    }), links.length ? h('th', { class: 'col-actions', scope: 'col', text: t('list.actions') }) : null));
     const tbody = h('tbody');
     for (const it of data.items) {
       const link = router.href('view', entity, it.id);
@@ -365,6 +367,11 @@ export async function renderList(main, entity, query, ctx) {
         else td.append(cell);
         tr.append(td);
       });
+      if (links.length) {
+        tr.append(h('td', { class: 'col-actions' }, links.map((a) => h('a', {
+          class: 'row-action', href: a.href(it), text: a.label(), dataset: { action: a.key },
+        }))));
+      }
       tr.addEventListener('click', (e) => {
         if (e.target.closest('a')) return;
         if (window.getSelection && String(window.getSelection()).length) return;

@@ -5,11 +5,58 @@ import { L } from './i18n.js';
 
 let entityCache = new Map();
 let refCache = new Map();
+let enumCache = new Map();
 
 export function resetMetaCache() {
   entityCache = new Map();
   refCache = new Map();
+  enumCache = new Map();
 }
+
+// State fields used outside their own entity's pages (search results, the
+// 360 page, the building grid). Used until the metadata has loaded, or when
+// the user may not read that entity's metadata.
+const FALLBACK_ENUMS = {
+  'units.status': {
+    name: 'status', type: 'enum', label: '状态', label_en: 'Status',
+    options: [
+      { value: 'unsold', label: '未售', label_en: 'Unsold', color: 'grey' },
+      { value: 'reserved', label: '已认购', label_en: 'Reserved', color: 'orange' },
+      { value: 'signed', label: '已签约', label_en: 'Signed', color: 'blue' },
+      { value: 'delivered', label: '已交付', label_en: 'Delivered', color: 'green' },
+    ],
+  },
+  'customers.status': {
+    name: 'status', type: 'enum', label: '状态', label_en: 'Status',
+    options: [
+      { value: 'active', label: '正常', label_en: 'Active', color: 'green' },
+      { value: 'merged', label: '已合并', label_en: 'Merged', color: 'grey' },
+      { value: 'anonymised', label: '已匿名化', label_en: 'Anonymised', color: 'grey' },
+    ],
+  },
+};
+
+/** An enum field of an entity, now: from loaded metadata, else a built-in fallback. */
+export function enumField(entity, name) {
+  const key = `${entity}.${name}`;
+  const f = enumCache.get(key);
+  if (f) return f;
+  return FALLBACK_ENUMS[key] || { name, type: 'enum', options: [] };
+}
+
+/** The same, once the entity's metadata has been asked for (never rejects). */
+enumField.ready = async (entity, name) => {
+  const key = `${entity}.${name}`;
+  if (!enumCache.has(key)) {
+    let f = null;
+    try {
+      const m = await getEntityMeta(entity);
+      f = m.fields.find((x) => x.name === name && Array.isArray(x.options)) || null;
+    } catch { /* no access: fallback */ }
+    enumCache.set(key, f || FALLBACK_ENUMS[key] || { name, type: 'enum', options: [] });
+  }
+  return enumCache.get(key);
+};
 
 export function getEntityMeta(name) {
   if (!entityCache.has(name)) {

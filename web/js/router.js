@@ -1,5 +1,6 @@
 // Hash routing: #/ , #/login , #/list/users?status=active&page=2 ,
-// #/view/users/3 , #/edit/users/3 , #/new/users
+// #/view/users/3 , #/edit/users/3 , #/new/users ; and pages of their own:
+// #/360/12 (customer 360), #/grid/3 (building grid), #/duplicates, #/import
 
 const listeners = new Set();
 let leaveGuard = null;
@@ -15,6 +16,15 @@ export function parse(hash = location.hash) {
     try { return decodeURIComponent(p); } catch { return p; }
   });
   if (parts.length === 0) return { view: 'home', entity: null, id: null, query };
+  // Pages of their own take at most one id: {view, entity: null, id}.
+  const PAGES = { 360: 1, grid: 1, duplicates: 0, import: 0 };
+  if (Object.prototype.hasOwnProperty.call(PAGES, parts[0])) {
+    const n = PAGES[parts[0]];
+    if (parts.length !== n + 1) return { view: 'bad', parts, query };
+    const pid = n ? parts[1] : null;
+    if (pid !== null && !/^\d{1,18}$/.test(pid)) return { view: 'bad', parts, query };
+    return { view: parts[0], entity: null, id: pid, query };
+  }
   const [view, entity = null, id = null] = parts;
   const ok = /^[a-z][a-z0-9_]*$/;
   if (entity !== null && !ok.test(entity)) return { view: 'bad', parts, query };
@@ -24,6 +34,17 @@ export function parse(hash = location.hash) {
   };
   if (!(view in known) || parts.length !== known[view] + 1) return { view: 'bad', parts, query };
   return { view, entity, id, query };
+}
+
+/** Address of a page of its own: page('360', 12) → "#/360/12". */
+export function page(view, id, query) {
+  let s = `#/${view}`;
+  if (id !== undefined && id !== null) s += `/${encodeURIComponent(id)}`;
+  if (query) {
+    const qs = new URLSearchParams(query).toString();
+    if (qs) s += `?${qs}`;
+  }
+  return s;
 }
 
 export function href(view, entity, id, query) {
