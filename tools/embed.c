@@ -92,8 +92,8 @@ int main(int argc, char **argv)
             const char *us = strchr(base, '_');
             const char *dot = strrchr(base, '.');
             int nlen = (us && dot && dot > us) ? (int)(dot - us - 1) : 0;
-            fprintf(out, "    {%d, \"%.*s\", (const char *)m%d},\n", version, nlen, us ? us + 1 : "",
-                    i);
+            fprintf(out, "    {%d, \"%.*s\", (const char *)m%d},\n", version, nlen,
+                    us ? us + 1 : "", i);
         }
         fprintf(out, "    {0, NULL, NULL}};\nconst size_t db_migrations_count = %d;\n", argc - 3);
     } else if (strcmp(argv[1], "web") == 0) {
