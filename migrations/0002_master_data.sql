@@ -90,8 +90,7 @@ INSERT INTO role_permissions (role_id, perm)
  SELECT r.id, p.perm FROM roles r, (
   SELECT 'building.write' AS perm UNION ALL SELECT 'unit.write'
   UNION ALL SELECT 'customer.write' UNION ALL SELECT 'customer.merge'
-  UNION ALL SELECT 'customer.merge_undo'
-  UNION ALL SELECT 'customer.import' UNION ALL SELECT 'customer.privacy'
+  UNION ALL SELECT 'customer.merge_undo' UNION ALL SELECT 'customer.import'
   UNION ALL SELECT 'company.read' UNION ALL SELECT 'company.write') p
  WHERE r.code = 'admin';
 

@@ -3,7 +3,9 @@
  */
 #include <errno.h>
 #include <string.h>
+#include <time.h>
 
+#include <pthread.h>
 #include <signal.h>
 #include <sodium.h>
 #include <sys/stat.h>
@@ -16,6 +18,8 @@
 #include "core/http_server.h"
 #include "core/log.h"
 #include "core/timeutil.h"
+#include "domain/approval.h"
+#include "domain/approval_handlers.h"
 #include "domain/audit.h"
 #include "domain/auth.h"
 #include "domain/demo.h"
@@ -301,6 +305,45 @@ static int cmd_migrate(struct cli *cli)
 
 static volatile sig_atomic_t stop_requested;
 
+/* Background work of a server: reminders of approvals waiting past their
+ * limit, every 30 seconds. Each pass is idempotent (a task is reminded
+ * once), so several servers may run it. */
+struct ticker {
+    struct db *db;
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t wake;
+    int stop;
+};
+
+static void *ticker_main(void *arg)
+{
+    struct ticker *t = arg;
+    pthread_mutex_lock(&t->lock);
+    while (!t->stop) {
+        pthread_mutex_unlock(&t->lock);
+        struct db_conn *c = db_acquire(t->db);
+        if (db_begin(c, 1) == 0) {
+            int n = approval_remind_overdue(c, time_now());
+            if (n >= 0)
+                db_commit(c);
+            else
+                db_rollback(c);
+            if (n > 0)
+                log_info("reminded %d overdue approval tasks", n);
+        }
+        db_release(c);
+        pthread_mutex_lock(&t->lock);
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += 30;
+        while (!t->stop && pthread_cond_timedwait(&t->wake, &t->lock, &until) == 0)
+            ;
+    }
+    pthread_mutex_unlock(&t->lock);
+    return NULL;
+}
+
 static void on_signal(int sig)
 {
     (void)sig;
@@ -358,9 +401,22 @@ static int cmd_serve(struct cli *cli)
         snprintf(hostbuf, sizeof(hostbuf), "%s", host);
     printf("anjia listening on http://%s:%d\n", hostbuf, http_server_port(srv));
     fflush(stdout);
+    struct ticker ticker = {.db = db, .stop = 0};
+    pthread_mutex_init(&ticker.lock, NULL);
+    pthread_cond_init(&ticker.wake, NULL);
+    int ticking = pthread_create(&ticker.thread, NULL, ticker_main, &ticker) == 0;
     while (!stop_requested)
         pause();
     log_info("stopping: finishing requests in flight");
+    if (ticking) {
+        pthread_mutex_lock(&ticker.lock);
+        ticker.stop = 1;
+        pthread_cond_signal(&ticker.wake);
+        pthread_mutex_unlock(&ticker.lock);
+        pthread_join(ticker.thread, NULL);
+    }
+    pthread_mutex_destroy(&ticker.lock);
+    pthread_cond_destroy(&ticker.wake);
     http_server_stop(srv, 30000);
     import_wait_all();
     db_close(db);
@@ -547,6 +603,7 @@ int main(int argc, char **argv)
         return 2;
     }
     apply_log_level(&cli.cfg);
+    approval_handlers_init();
     int rc = 2;
     const char *cmd = cli.argc > 0 ? cli.argv[0] : NULL;
     if (cmd == NULL || strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0) {

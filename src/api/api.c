@@ -124,7 +124,8 @@ static int route_matches(const struct api_route *r,
             return 0;
         /* Entities without writes have no write routes at all. */
         if (r->perm && strcmp(r->perm, "@write") == 0 &&
-            ((*e)->write_perm == NULL || ((*e)->flags & E_READONLY)))
+            ((*e)->write_perm == NULL || ((*e)->flags & E_READONLY) ||
+             (((*e)->flags & E_NO_CREATE) && strcmp(r->method, "POST") == 0)))
             return 2; /* path known, method not */
     }
     return m == ROUTER_BAD_ID ? 3 : 1;
@@ -168,8 +169,9 @@ void api_handle(struct http_req *req, void *payload)
     }
     if (req->too_large) {
         reply_error(req, 413, "too_large",
-                    req->max_body > HTTP_MAX_BODY ? "文件超过 64 MiB 上限，请拆分后导入"
-                                                  : "请求体超过 1 MiB 上限",
+                    req->max_body == API_MAX_IMPORT ? "文件超过 64 MiB 上限，请拆分后导入"
+                    : req->max_body == API_MAX_ATTACHMENT ? "附件超过 10 MiB 上限"
+                                                          : "请求体超过 1 MiB 上限",
                     NULL);
         return;
     }
@@ -281,6 +283,8 @@ size_t api_body_limit(const char *method, const char *path)
 {
     if (strcmp(method, "POST") == 0 && strcmp(path, "/api/v1/imports") == 0)
         return API_MAX_IMPORT;
+    if (strcmp(method, "POST") == 0 && strcmp(path, "/api/v1/attachments") == 0)
+        return API_MAX_ATTACHMENT;
     return HTTP_MAX_BODY;
 }
 
@@ -308,7 +312,8 @@ void api_print_routes(FILE *fp)
             if (route_matches(r, path, &p, &found) == 0 && strstr(path, "{id}") == NULL)
                 continue;
             if (r->perm && strcmp(r->perm, "@write") == 0 &&
-                (e->write_perm == NULL || (e->flags & E_READONLY)))
+                (e->write_perm == NULL || (e->flags & E_READONLY) ||
+                 ((e->flags & E_NO_CREATE) && strcmp(r->method, "POST") == 0)))
                 continue;
             /* An expansion shadowed by a specific route earlier in the table is not a route. */
             int shadowed = 0;

@@ -23,7 +23,8 @@
 #include "domain/entity.h"
 #include "store/db.h"
 
-#define API_MAX_IMPORT (64u << 20) /* bytes of an uploaded import file */
+#define API_MAX_IMPORT     (64u << 20) /* bytes of an uploaded import file */
+#define API_MAX_ATTACHMENT (10u << 20) /* bytes of an attached file */
 
 struct api_app {
     struct db *db;
@@ -112,6 +113,25 @@ int api_building_grid(struct api_ctx *ctx, struct app_err *err);
 int api_import_start(struct api_ctx *ctx, struct app_err *err);
 int api_import_status(struct api_ctx *ctx, struct app_err *err);
 int api_import_template(struct api_ctx *ctx, struct app_err *err);
+
+int api_approvals_list(struct api_ctx *ctx, struct app_err *err);
+int api_approvals_counts(struct api_ctx *ctx, struct app_err *err);
+int api_approvals_submit(struct api_ctx *ctx, struct app_err *err);
+int api_approvals_get(struct api_ctx *ctx, struct app_err *err);
+int api_approvals_act(struct api_ctx *ctx, struct app_err *err);
+int api_approvals_resubmit(struct api_ctx *ctx, struct app_err *err);
+int api_templates_export(struct api_ctx *ctx, struct app_err *err);
+int api_templates_import(struct api_ctx *ctx, struct app_err *err);
+int api_delegations_list(struct api_ctx *ctx, struct app_err *err);
+int api_delegations_create(struct api_ctx *ctx, struct app_err *err);
+int api_delegations_revoke(struct api_ctx *ctx, struct app_err *err);
+int api_notifications_list(struct api_ctx *ctx, struct app_err *err);
+int api_notifications_read(struct api_ctx *ctx, struct app_err *err);
+int api_attachments_upload(struct api_ctx *ctx, struct app_err *err);
+int api_attachments_get(struct api_ctx *ctx, struct app_err *err);
+int api_seal_stamp(struct api_ctx *ctx, struct app_err *err);
+int api_loan_repay(struct api_ctx *ctx, struct app_err *err);
+int api_supply_adjust(struct api_ctx *ctx, struct app_err *err);
 
 /* Serve a file of the web UI (GET/HEAD outside /api/). */
 void api_static(struct http_req *req, struct api_app *app);

@@ -17,6 +17,74 @@ static const struct {
         {0xCBFA, 't'}, {0xCDDA, 'w'}, {0xCEF4, 'x'}, {0xD1B9, 'y'}, {0xD4D1, 'z'},
 };
 
+/* Initials of the 3,008 second-level characters (GB2312 rows 0xD8-0xF7, 94
+ * a row, ordered by radical, not reading): generated from the pinyin-pro
+ * dictionary by tools/gen-pinyin-level2.mjs. */
+static const char level2[] = "cqwgnspgcgnegypbtyyzdxykygtzjnnjqmbsgzscyjsyyfpgkbzgydywjkgkljywkpjqh"
+                             "yjwrdzlsymrypywwcckznkyyg"
+                             "ttnjjeykkzytcjnmcylqlypysfqrpzslwbtgkjfyxjwzltbncxjjjjtxdttsqzycdxxhg"
+                             "ckbphffsstybgmxlpbyllbhlx"
+                             "smzmyjhsojnghdzqyklgjhsgqzhxqgkezzwyscscjxyeyxadzpmdssmzjzqjyzcjjfwqj"
+                             "byzbxgznzcpwhwxhqkmwfbpby"
+                             "dtjzzkxhylygcfptyjyyzpszlfchmqshgmxxsxjykdcsbbqbefsjyhxwgzkpylqbgldlc"
+                             "dtnmayddkssngycsgxlyzaypn"
+                             "ptsdkdylhgymylcxpyajndqjwxqxfyyfjlejpzrxccqwqqsbzkymgplbmjrqcflnymyqm"
+                             "tqyrbzjthztqfrxqhxmqjcjly"
+                             "qgjmshzkbswyemyltxpsydswlycjqxsjnqbsctyhbftdcyzdjwyghqfsxwckqkxebptlp"
+                             "xjzsrmebwhjlbjslyysmdxlcl"
+                             "qkxlhxjrzjmfqhxhwywsbhtrxxglhqhfnmgykldyxzpwlggsmtcfpajjzyljtyanjgbjp"
+                             "lqgdzyqyaxbkysecjsznslyzh"
+                             "zxlzcghpxzhznytdsbcjkdlzayffydlebbgqyzkxgldndnyskjshdlyxbcgyxypkdjmmz"
+                             "ngmmclgwzszxzjfznmlzzthcs"
+                             "ydbdllscddnlkjykjsycjlkwhqasdknhcsganhdaashtcplcpqybsdmpjlpzjoqlcdhjj"
+                             "ysprchnwjnlhlyyqyhwzptczg"
+                             "wwmzffjqqqqyxaclbhkdjxdgmmydqxzllsygxgkjrywzwyclzmssjzldbydcpcxyhlxch"
+                             "yzjqsqqagmnyxpfrkssbjlyxy"
+                             "syglnscmhcwwmnzjjlxxhchsyzsttxrycyxbyhcsmxjsznpwgpxxtaybgajcxlyxdccwz"
+                             "ocwkccsbnhcpdyznfcyytyckx"
+                             "kybsqkkytqqxfcwchcykelzqbsqyjqcclmthsywhmktlkjlycxwheqqhtqkppqsqscfym"
+                             "mdmgbwhwlgsllysdlmlxpthmj"
+                             "hwljzyhzjxhtxjlhxrswlwzjcbxmhzqxsdzpmgfcsglsxymqshxpjxwmyzksmyplrthbx"
+                             "ftpmhyxlchlhlzylxgsssstcl"
+                             "sldclrpbhzhxyyfhbmgdmycnqqwlqhjjcywjzyejjdhpblqxtqkwhlchqxagtlxljxmsl"
+                             "jhtzkzjecxjcjnmfbycsfywyb"
+                             "jzgnysdzsqyrsljpclpwxsdwejbjcbcnaytwgmpapclyqpclzxsbnmsggfnzjjbzsfzyn"
+                             "dxhplqkzczwalspccjxsyzhwk"
+                             "ypsgxfzfcdkhjgxtlqfsgdslqwzkxtmhsbgzmjzrglyjbpmlmsxlzjqqhzyjczydjwbmj"
+                             "klddpmjegxyhylxhlqyqhkycw"
+                             "cjmyyxnatjhyccxzpcqlbzwwytwsqcmlpmyrjcccxfpznzzljplxxyztzlgdltcklyrzz"
+                             "gqtgjhhgjljaxfgfjzslcfdqz"
+                             "lclgjdjcsnzlljpjqdcclcjxmyzftsxgcgsbrzxjqqcczhgyqtjqqlzxjylylbcyamcst"
+                             "ylpdjbyregklzyzhlyszqlznw"
+                             "czcllwjqjjjkdgjzolbbzppglghtgzxyjhzmycnqsycyhbhgxkamtxyxnbskyzzgjzlqj"
+                             "dfcjxdygjqjjpmgwgjjjpkqsb"
+                             "gbmmcjssclpqpdxcdyykypcjddyygywrhjrtgznyqldkljszzgzqzjgdyksgpzmtlcpwn"
+                             "jyfyzdjcnmwescyglbtzcgmss"
+                             "llyxqsxxbsjsbbsgghfjlwpmzjnlyywdqshzxtyywhmcyhywdbxbtlmsyyyfsxjchtxxl"
+                             "hjhfssxzqhfzmzcztqcxzxrtt"
+                             "djhnnyzqqmtqdmmgyytxmjgdhcdyzbffallztdltfxmxqzdngwqdbdczjdxbzgsqqddjc"
+                             "mbkzffxmkdmdsyyszcmljdsyn"
+                             "sprskmkmpcklgtbqtfzswtfgglyplljzhgjjgypzltcsmcnbtjbqfkthbyzgkpbbymtds"
+                             "sxtbnpdkleycjnyddykztdhqh"
+                             "syzsctarlltkzlgecllkjlqjaqnbdkkghpjtzqksecshalqfmmgjnlyjbbtmlyzxdtjpl"
+                             "dlpcqdhzycbzsczbzmsljflkr"
+                             "zjsnfrgjhxpdhyjybzgdlqcsezgxlblhyxtwmabchecmwyjyzlljjyhlgndjlslygkdzp"
+                             "zxjyyzlwcxszfgwyydlyhcljs"
+                             "cmbjhblyzlycblydpdqysxqzbytdkyxjyycnrjmpdjgklcljbctbjddbblblczqrppxjc"
+                             "jlzcshltoljnmdddlngkaqhqh"
+                             "jhykheznmshrphqqjchgmfprxhjgdychgklyrzqlcyqjnzsqtkqjymszswlcfqqqxyfgg"
+                             "yptqwlmcrnfkkfsyylybmqamm"
+                             "myxctpshcptxxzzsmphpshmclmldqfyqxszyjdjjzzhqpdszglstjbckbxyqzysgpsxjz"
+                             "qzrqtbdkyxzkhhgflbcsmdldg"
+                             "dzdblzyycxnncsybzbfglzzxswmsccmqnjqsbdqsjtxxmbltxzclzshzcxrqjgjylxzfj"
+                             "phymzqqydfqjjlzznzjcdgzyg"
+                             "ctxmzysctlkphtxhtlbjxjlxscdqxcbbtjfqzfsltjbtkqbxxjjljchczdbzjdczjdcpr"
+                             "npqcjpfczlclzxzdmxmphjsgz"
+                             "gszzqlylwtjpfsyaxmcjbtzyycwmytzsjjlqcqlwzmalbxyfbpnlsfhtgjwejjxxglljs"
+                             "tgshjqlzfkcgnndszfdeqfhbs"
+                             "aqtgylbxmmyjszldydqmjjrgbjtkhdhgkblqkbdmbylxwcxyttybkmrtjzxqjbhlmhmjj"
+                             "zmqasldcyxyqdlqcafywyxqhz";
+
 /* Surnames whose reading as a surname differs, or that GB2312 files late. */
 static const struct {
     const char *ch;
@@ -30,6 +98,11 @@ static const struct {
 
 static char initial_of(unsigned code)
 {
+    unsigned hi = code >> 8, lo = code & 0xFF;
+    if (hi >= 0xD8 && hi <= 0xF7 && lo >= 0xA1 && lo <= 0xFE) {
+        size_t i = (hi - 0xD8) * 94 + (lo - 0xA1);
+        return i < sizeof(level2) - 1 ? level2[i] : 0;
+    }
     if (code < 0xB0A1 || code > 0xD7F9)
         return 0;
     char letter = 0;

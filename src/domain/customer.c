@@ -25,11 +25,11 @@
     " ORDER BY u.id LIMIT 1) AS unit_summary"
 
 /* The owner a unit is known by: the primary owner, else the first. */
-#define UNIT_OWNER_NAME                                                                        \
-    "(SELECT c.name FROM unit_owners uo JOIN customers c ON c.id = uo.customer_id"            \
+#define UNIT_OWNER_NAME                                                                            \
+    "(SELECT c.name FROM unit_owners uo JOIN customers c ON c.id = uo.customer_id"                 \
     " WHERE uo.unit_id = t.id ORDER BY uo.is_primary DESC, c.id LIMIT 1)"
-#define UNIT_OWNER_ID                                                                          \
-    "(SELECT uo.customer_id FROM unit_owners uo WHERE uo.unit_id = t.id"                      \
+#define UNIT_OWNER_ID                                                                              \
+    "(SELECT uo.customer_id FROM unit_owners uo WHERE uo.unit_id = t.id"                           \
     " ORDER BY uo.is_primary DESC, uo.customer_id LIMIT 1)"
 
 /* Append the caller's scope predicate of entity e (alias t). */
@@ -65,6 +65,14 @@ static int only_digits(const char *s)
         if (!isdigit((unsigned char)*s))
             return 0;
     return 1;
+}
+
+static size_t count_digits(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        n += isdigit((unsigned char)*s) != 0;
+    return n;
 }
 
 static int only_letters(const char *s)
@@ -214,7 +222,7 @@ int customer_search(json_t **out,
     } else if (o >= 6 &&
                (validate_id_card(norm, sizeof(norm), term, "q", NULL) == 0 ||
                 validate_document_no(norm, sizeof(norm), term, "q", NULL) == 0) &&
-               strspn(term, "0123456789") > 3) {
+               count_digits(term) > 3) {
         kind = "id_number";
         entity_pii_index(idx, PII_ID, norm);
         db_params_text(&p, idx);
@@ -338,9 +346,9 @@ int customer_360(json_t **out,
             if (strcmp(a, titles[k].action) == 0)
                 json_object_set_new(u, "title", json_string(titles[k].title));
         /* A reveal says which field was read (never the value). */
-        json_t *detail = json_loads(json_string_value(json_object_get(u, "detail")) ?
-                                            json_string_value(json_object_get(u, "detail")) :
-                                            "null",
+        json_t *detail = json_loads(json_string_value(json_object_get(u, "detail"))
+                                            ? json_string_value(json_object_get(u, "detail"))
+                                            : "null",
                                     JSON_DECODE_ANY, NULL);
         const char *field = json_string_value(json_object_get(detail, "field"));
         const struct entity_field *f = field ? entity_field(entity_find("customers"), field) : NULL;
@@ -597,6 +605,18 @@ int customer_merge_undo(struct db_conn *c,
         rc = app_err_set(err, APP_ECONFLICT, NULL, "该合并已撤销");
         goto done;
     }
+    /* Only a record still marked merged comes back (not one anonymised since). */
+    char *status = NULL;
+    rc = customer_status(c, from, &status);
+    if (rc < 0)
+        goto done;
+    int still_merged = strcmp(status, "merged") == 0;
+    free(status);
+    if (!still_merged) {
+        rc = app_err_set(err, APP_ECONFLICT, NULL,
+                         "被合并的客户状态已变更（如已匿名化），不能撤销");
+        goto done;
+    }
     moved = json_loads(json_string_value(json_object_get(m, "moved_json")), 0, NULL);
     if (moved == NULL) {
         rc = app_err_set(err, APP_EINTERNAL, NULL, "合并记录已损坏");
@@ -671,6 +691,14 @@ int customer_privacy_export(json_t **out,
 {
     *out = NULL;
     json_t *view = NULL;
+    /* An access request's answer is complete, so it needs every personal-data
+     * permission, not only the privacy one. */
+    static const char *const need[] = {"customer.pii_id", "customer.pii_phone",
+                                       "customer.pii_account"};
+    for (size_t i = 0; i < ARRAY_LEN(need); i++)
+        if (!auth_has(who, need[i]))
+            return app_err_set(err, APP_EFORBIDDEN, NULL,
+                               "导出个人信息需要同时具有查看完整证件号、手机号和银行账号的权限");
     int rc = customer_360(&view, c, who, id, err);
     if (rc < 0)
         return rc;
@@ -760,8 +788,8 @@ int building_grid(json_t **out,
     rc = query_rows(
             &units, c,
             "SELECT t.id, t.room_code, t.unit_no, t.floor, t.room, t.status, t.layout,"
-            " t.contract_area_dm2, t.list_price_fen, " UNIT_OWNER_NAME " AS owner_name, "
-            UNIT_OWNER_ID " AS owner_id"
+            " t.contract_area_dm2, t.list_price_fen, " UNIT_OWNER_NAME
+            " AS owner_name, " UNIT_OWNER_ID " AS owner_id"
             " FROM units t WHERE t.building_id = ? ORDER BY t.floor DESC, t.unit_no, t.room",
             &p);
     db_params_free(&p);

@@ -251,6 +251,67 @@ static int seed_projects(struct db_conn *c,
     return 0;
 }
 
+/* Department heads, project leads, supplies in stock and a few assets, so
+ * the office flows have approvers and registers from the start. */
+static int seed_office(struct db_conn *c)
+{
+    static const struct {
+        const char *dept, *head;
+    } heads[] = {{"客服部", "manager"},
+                 {"财务部", "finance"},
+                 {"工程部", "engineer"},
+                 {"物业公司", "property"},
+                 {"公司领导", "director"}};
+    int rc = 0;
+    for (size_t i = 0; rc >= 0 && i < ARRAY_LEN(heads); i++)
+        rc = db_run(c,
+                    "UPDATE departments SET head_user_id = (SELECT id FROM users WHERE username ="
+                    " ?) WHERE name = ? AND head_user_id IS NULL",
+                    "tt", heads[i].head, heads[i].dept);
+    if (rc >= 0)
+        rc = db_run(c,
+                    "UPDATE projects SET manager_user_id = (SELECT id FROM users WHERE username ="
+                    " 'manager') WHERE manager_user_id IS NULL",
+                    "");
+    int64_t n = 0;
+    if (rc >= 0)
+        rc = db_query_int64(c, &n, "SELECT COUNT(*) FROM office_supplies", "");
+    char at[32];
+    time_now_iso(at, sizeof(at));
+    static const struct {
+        const char *name, *unit;
+        int64_t stock, min;
+    } supplies[] = {{"A4打印纸", "包", 50, 10},     {"签字笔", "支", 200, 50},
+                    {"文件夹", "个", 80, 20},       {"订书钉", "盒", 30, 10},
+                    {"打印机硒鼓", "个", 4, 2},     {"一次性纸杯", "包", 20, 5},
+                    {"业主来访登记本", "本", 12, 5}};
+    for (size_t i = 0; rc >= 0 && n == 0 && i < ARRAY_LEN(supplies); i++)
+        rc = db_run(c,
+                    "INSERT INTO office_supplies (name, unit, stock, min_stock, created_at)"
+                    " VALUES (?,?,?,?,?)",
+                    "ttiit", supplies[i].name, supplies[i].unit, supplies[i].stock, supplies[i].min,
+                    at);
+    if (rc >= 0)
+        rc = db_query_int64(c, &n, "SELECT COUNT(*) FROM fixed_assets", "");
+    static const struct {
+        const char *code, *name, *category, *spec, *location;
+        int64_t price;
+    } assets[] = {
+            {"ZC-2025-001", "笔记本电脑", "电子设备", "ThinkPad E14", "客服部办公室", 549900},
+            {"ZC-2025-002", "笔记本电脑", "电子设备", "ThinkPad E14", "客服部办公室", 549900},
+            {"ZC-2025-003", "激光打印机", "电子设备", "HP M404dn", "售楼处前台", 219900},
+            {"ZC-2025-004", "会议桌", "办公家具", "2.4m", "售楼处洽谈区", 360000},
+    };
+    for (size_t i = 0; rc >= 0 && n == 0 && i < ARRAY_LEN(assets); i++)
+        rc = db_run(c,
+                    "INSERT INTO fixed_assets (code, name, category, spec, unit_price_fen,"
+                    " location, custodian, status, purchased_at, created_at)"
+                    " VALUES (?,?,?,?,?,?,'王丽','in_use',?,?)",
+                    "ttttittt", assets[i].code, assets[i].name, assets[i].category, assets[i].spec,
+                    assets[i].price, assets[i].location, at, at);
+    return rc < 0 ? rc : 0;
+}
+
 static const struct {
     const char *username, *display_name, *role, *department;
     int all_projects;
@@ -262,6 +323,7 @@ static const struct {
         {"engineer", "陈刚", "engineer", "工程部", 0},
         {"finance", "赵敏", "finance", "财务部", 0},
         {"property", "孙强", "property", "物业公司", 0},
+        {"director", "周建国", "director", "公司领导", 1},
 };
 
 int demo_generate(struct db *db,
@@ -315,6 +377,11 @@ int demo_generate(struct db *db,
                 goto done;
         }
     }
+    rc = seed_office(c);
+    if (rc < 0) {
+        app_err_set(err, rc, NULL, "demo office data failed: %s", db_errmsg(c));
+        goto done;
+    }
     rc = db_commit(c);
 done:
     if (db_in_tx(c))
@@ -331,7 +398,7 @@ size_t demo_user_count(void)
 const char *demo_user_name(size_t i, const char **role_label)
 {
     static const char *const labels[] = {"客服专员", "签约专员", "按揭专员", "客服经理",
-                                         "工程部",   "财务部",   "物业公司"};
+                                         "工程部",   "财务部",   "物业公司", "分管领导"};
     if (role_label)
         *role_label = labels[i];
     return demo_users[i].username;

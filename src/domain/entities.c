@@ -10,6 +10,7 @@
 #include "core/crypto.h"
 #include "core/pinyin.h"
 #include "core/validate.h"
+#include "entities_office.h"
 #include "entity.h"
 #include "nav.h"
 #include "rbac.h"
@@ -439,6 +440,14 @@ static const struct entity_field projects_fields[] = {
          .type = FT_ENUM,
          .flags = F_LIST | F_FILTER | F_SORT | F_CREATE | F_UPDATE,
          .options = project_status},
+        {.name = "manager_user_id",
+         .label = "项目客服负责人",
+         .label_en = "Project CS lead",
+         .type = FT_REF,
+         .flags = F_LIST | F_CREATE | F_UPDATE,
+         .ref = "users",
+         .ref_label = "manager_name",
+         .ref_label_sql = "(SELECT u.display_name FROM users u WHERE u.id = t.manager_user_id)"},
         {.name = "building_count",
          .label = "楼栋数",
          .label_en = "Buildings",
@@ -1079,13 +1088,31 @@ static const struct entity audit_entity = {.name = "audit",
                                            .flags = E_READONLY};
 
 const struct entity *const entities[] = {
-        &customers_entity, &units_entity, &buildings_entity, &projects_entity, &companies_entity,
-        &imports_entity,   &users_entity, &roles_entity,     &audit_entity,
+        &customers_entity,
+        &units_entity,
+        &buildings_entity,
+        &projects_entity,
+        &companies_entity,
+        &imports_entity,
+        &approval_requests_entity,
+        &approval_templates_entity,
+        &fixed_assets_entity,
+        &office_supplies_entity,
+        &supply_moves_entity,
+        &employee_loans_entity,
+        &loan_repayments_entity,
+        &seal_uses_entity,
+        &duty_logs_entity,
+        &departments_entity,
+        &users_entity,
+        &roles_entity,
+        &audit_entity,
 };
 const size_t entities_count = ARRAY_LEN(entities);
 
 const struct nav_group nav_groups[] = {
         {"master", "客户与房源", "Customers & units"},
+        {"approval", "审批与行政", "Approvals & office"},
         {"system", "系统设置", "System"},
 };
 const size_t nav_groups_count = ARRAY_LEN(nav_groups);

@@ -909,6 +909,16 @@ static int check_value(struct colset *cs,
             return app_err_set(err, APP_EINVAL, n, "%s应为 true 或 false", f->label);
         colset_int(cs, n, json_is_true(v));
         return 0;
+    case FT_JSON: {
+        if (!json_is_object(v) && !json_is_array(v))
+            return app_err_set(err, APP_EINVAL, n, "%s应为 JSON 对象或数组", f->label);
+        char *text = json_dumps(v, JSON_COMPACT);
+        int rc = strlen(text) > 200000 ? app_err_set(err, APP_EINVAL, n, "%s过大", f->label) : 0;
+        if (rc == 0)
+            colset_text(cs, n, text);
+        free(text);
+        return rc;
+    }
     default:
         return app_err_set(err, APP_EINVAL, n, "%s不能直接设置", f->label);
     }
@@ -1318,12 +1328,13 @@ json_t *entity_meta(const struct entity *e, const struct auth_user *who)
         json_array_append_new(fields, o);
     }
     int writable = e->write_perm && !(e->flags & E_READONLY) && auth_has(who, e->write_perm);
+    int creatable = writable && !(e->flags & E_NO_CREATE);
     char path[96];
     snprintf(path, sizeof(path), "/api/v1/%s", e->name);
     json_t *meta = json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s?, s:b, s:b, s:b, s:b, s:s?, s:o}",
                              "name", e->name, "label", e->label, "label_en", e->label_en, "path",
                              path, "title_field", e->title_field, "default_sort", e->default_sort,
-                             "can_create", writable, "can_update", writable, "can_export",
+                             "can_create", creatable, "can_update", writable, "can_export",
                              e->export_perm && auth_has(who, e->export_perm), "project_scoped",
                              e->scope_sql != NULL, "read_perm", e->read_perm, "fields", fields);
     /* Scoped lists all take ?project_id= (the top bar's project switcher). */

@@ -126,7 +126,8 @@ struct entity_hooks {
 enum entity_flag {
     E_TIMESTAMPS = 1 << 0, /* created_at / updated_at columns kept */
     E_CREATED_AT = 1 << 1, /* created_at only */
-    E_READONLY = 1 << 2    /* no create, no update through the API */
+    E_READONLY = 1 << 2,   /* no create, no update through the API */
+    E_NO_CREATE = 1 << 3   /* records come from elsewhere (flows); fields may be edited */
 };
 
 struct entity {

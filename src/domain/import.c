@@ -4,6 +4,7 @@
  */
 #include "import.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include <ctype.h>
@@ -47,7 +48,7 @@ static const struct import_column project_cols[] = {
 };
 
 static const struct import_column unit_cols[] = {
-        {"项目编码*", NULL, SP_PROJECT_CODE, "项目代码", "P001"},
+        {"项目编码*", NULL, SP_PROJECT_CODE, "项目代码|项目", "P001"},
         {"楼栋编号*", NULL, SP_BUILDING_CODE, "楼栋|楼号|栋号", "9"},
         {"单元*", "unit_no", SP_NONE, "单元号", "1"},
         {"楼层*", "floor", SP_NONE, "所在楼层|层", "15"},
@@ -199,6 +200,24 @@ static int parse_hundredths(int64_t *out, const char *s)
     return 0;
 }
 
+/* Excel stores 89.85 as the double nearest to it and may write it back as
+ * 89.84999999999999: accept such a number when it is within a millionth of
+ * an exact hundredth. */
+static int float_hundredths(int64_t *out, const char *s)
+{
+    char *end = NULL;
+    double x = strtod(s, &end);
+    if (end == s || *end != '\0' || x != x || x > 9e13 || x < -9e13)
+        return APP_EINVAL;
+    double h = x * 100.0;
+    int64_t r = (int64_t)(h < 0 ? h - 0.5 : h + 0.5);
+    double diff = h - (double)r;
+    if (diff > 1e-4 || diff < -1e-4)
+        return APP_EINVAL;
+    *out = r;
+    return 0;
+}
+
 /* Cell text → the JSON value the entity field takes; NULL for an empty cell. */
 static json_t *cell_value(const struct entity_field *f, const char *cell, char *msg, size_t msz)
 {
@@ -222,7 +241,7 @@ static json_t *cell_value(const struct entity_field *f, const char *cell, char *
     }
     case FT_MONEY:
     case FT_AREA:
-        if (parse_hundredths(&v, cell) < 0) {
+        if (parse_hundredths(&v, cell) < 0 && float_hundredths(&v, cell) < 0) {
             snprintf(msg, msz, "%s应为最多两位小数的数字: %s", f->label, cell);
             return json_false();
         }
@@ -312,7 +331,11 @@ static int read_header(struct run *r, int ncols, const char *const *cells)
 static int64_t lookup_project(struct run *r, const char *code, size_t row, const char *column)
 {
     int64_t pid = 0;
-    if (db_query_int64(r->c, &pid, "SELECT id FROM projects WHERE code = ?", "t", code) < 0) {
+    /* The code, or the name our own exports carry in 项目. */
+    if (db_query_int64(r->c, &pid,
+                       "SELECT id FROM projects WHERE code = ? OR name = ? ORDER BY (code = ?) DESC"
+                       " LIMIT 1",
+                       "ttt", code, code, code) < 0) {
         char msg[160];
         snprintf(msg, sizeof(msg), "项目编码不存在: %s", code);
         add_error(r, row, column, "project_id", msg);
@@ -330,9 +353,10 @@ static int64_t lookup_building(
         struct run *r, int64_t pid, const char *code, int64_t floor, size_t row, const char *column)
 {
     int64_t bid = 0;
-    int rc =
-            db_query_int64(r->c, &bid, "SELECT id FROM buildings WHERE project_id = ? AND code = ?",
-                           "it", pid, code);
+    int rc = db_query_int64(r->c, &bid,
+                            "SELECT id FROM buildings WHERE project_id = ? AND (code = ? OR"
+                            " name = ?) ORDER BY (code = ?) DESC LIMIT 1",
+                            "ittt", pid, code, code, code);
     if (rc == APP_ENOTFOUND) {
         char at[32], name[64];
         time_now_iso(at, sizeof(at));

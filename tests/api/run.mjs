@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 
 import { loadCases, runCase } from './cases.mjs';
 import { ADMIN_PASSWORD, Client, DEMO_PASSWORD, Failure, SANITIZER_RE, liveServers, runBinClean, startServer } from './lib.mjs';
+import { masterdataTests } from './masterdata.mjs';
 import { scriptedTests } from './scripted.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -102,7 +103,12 @@ async function main() {
       report(c.name, err);
     }
 
-    for (const t of scriptedTests) {
+    // The master-data tests run after the other scripted tests, before the
+    // one that stops the server (and the access-log test after it).
+    const stopAt = scriptedTests.findIndex((t) => t.stopsServer);
+    if (stopAt < 0) throw new Error('scripted.mjs has no test marked stopsServer');
+    const tests = [...scriptedTests.slice(0, stopAt), ...masterdataTests, ...scriptedTests.slice(stopAt)];
+    for (const t of tests) {
       if (filter && !t.name.includes(filter) && !t.always) continue;
       let err = null;
       let note;

@@ -23,6 +23,10 @@ static void common_names(void **state)
     expect("孙强", "sq");
     expect("欧阳建国", "oyjg");
     expect("黄晓燕", "hxy");
+    /* second-level GB2312 characters, from the table */
+    expect("邵梓萱", "szx");
+    expect("周诗琪", "zsq");
+    expect("王欣怡", "wxy");
 }
 
 static void surname_readings_are_overridden(void **state)
