@@ -22,6 +22,7 @@
 #include "domain/approval_handlers.h"
 #include "domain/audit.h"
 #include "domain/auth.h"
+#include "domain/contract.h"
 #include "domain/demo.h"
 #include "domain/import.h"
 #include "domain/rekey.h"
@@ -279,8 +280,9 @@ static int cmd_demo(struct cli *cli)
         fprintf(stderr, "anjia: %s\n", err.message[0] ? err.message : "demo data failed");
         return 1;
     }
-    printf("anjia: demo data: %d projects, %d buildings, %d units, %d customers, %d users\n",
-           n.projects, n.buildings, n.units, n.customers, n.users);
+    printf("anjia: demo data: %d projects, %d buildings, %d units, %d customers, %d contracts,"
+           " %d users\n",
+           n.projects, n.buildings, n.units, n.customers, n.contracts, n.users);
     if (n.users > 0) {
         printf("demo logins (password %s):", generated ? pw : "from ANJIA_DEMO_PASSWORD");
         for (size_t i = 0; i < demo_user_count(); i++) {
@@ -604,6 +606,7 @@ int main(int argc, char **argv)
     }
     apply_log_level(&cli.cfg);
     approval_handlers_init();
+    contract_init();
     int rc = 2;
     const char *cmd = cli.argc > 0 ? cli.argv[0] : NULL;
     if (cmd == NULL || strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0) {

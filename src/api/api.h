@@ -133,6 +133,15 @@ int api_seal_stamp(struct api_ctx *ctx, struct app_err *err);
 int api_loan_repay(struct api_ctx *ctx, struct app_err *err);
 int api_supply_adjust(struct api_ctx *ctx, struct app_err *err);
 
+int api_contracts_create(struct api_ctx *ctx, struct app_err *err);
+int api_contracts_full(struct api_ctx *ctx, struct app_err *err);
+int api_contracts_transition(struct api_ctx *ctx, struct app_err *err);
+int api_contracts_document(struct api_ctx *ctx, struct app_err *err);
+int api_contracts_amend(struct api_ctx *ctx, struct app_err *err);
+int api_contracts_deadlines(struct api_ctx *ctx, struct app_err *err);
+int api_contracts_weekly(struct api_ctx *ctx, struct app_err *err);
+int api_contracts_weekly_xlsx(struct api_ctx *ctx, struct app_err *err);
+
 /* Serve a file of the web UI (GET/HEAD outside /api/). */
 void api_static(struct http_req *req, struct api_app *app);
 

@@ -68,7 +68,7 @@ int date_parse(int *y, int *m, int *d, const char *s)
 }
 
 /* Days from 1970-01-01 to the civil date (Howard Hinnant's algorithm). */
-static int64_t days_from_civil(int y, int m, int d)
+int64_t date_to_days(int y, int m, int d)
 {
     y -= m <= 2;
     int64_t era = (y >= 0 ? y : y - 399) / 400;
@@ -94,7 +94,7 @@ int time_parse_iso(int64_t *out, const char *s)
         return APP_EINVAL;
     if (h > 23 || mi > 59 || se > 59)
         return APP_EINVAL;
-    *out = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se;
+    *out = date_to_days(y, mo, d) * 86400 + h * 3600 + mi * 60 + se;
     return 0;
 }
 
@@ -103,4 +103,42 @@ double time_mono_ms(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
+}
+
+void date_from_days(char out[11], int64_t z)
+{
+    z += 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t y = yoe + era * 400;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;
+    int64_t d = doy - (153 * mp + 2) / 5 + 1;
+    int64_t m = mp < 10 ? mp + 3 : mp - 9;
+    y += m <= 2;
+    snprintf(out, 11, "%04d-%02d-%02d", (int)y, (int)m, (int)d);
+}
+
+int date_add_days(char out[11], const char *date, int64_t n)
+{
+    int y, m, d;
+    if (date_parse(&y, &m, &d, date) < 0)
+        return APP_EINVAL;
+    date_from_days(out, date_to_days(y, m, d) + n);
+    return 0;
+}
+
+int date_diff_days(int64_t *out, const char *a, const char *b)
+{
+    int y1, m1, d1, y2, m2, d2;
+    if (date_parse(&y1, &m1, &d1, a) < 0 || date_parse(&y2, &m2, &d2, b) < 0)
+        return APP_EINVAL;
+    *out = date_to_days(y2, m2, d2) - date_to_days(y1, m1, d1);
+    return 0;
+}
+
+void date_today(char out[11])
+{
+    date_from_days(out, (time_now() + 8 * 3600) / 86400);
 }

@@ -18,6 +18,16 @@ void time_now_iso(char *buf, size_t size);
 int time_parse_iso(int64_t *out, const char *s);
 /* Validate a civil date "YYYY-MM-DD" (real calendar day); 0 or APP_EINVAL. */
 int date_parse(int *y, int *m, int *d, const char *s);
+/* Days since 1970-01-01 of a civil date, and back. */
+int64_t date_to_days(int y, int m, int d);
+void date_from_days(char out[11], int64_t days);
+/* out = date + n days ("YYYY-MM-DD"); APP_EINVAL for a bad date. */
+int date_add_days(char out[11], const char *date, int64_t n);
+/* *out = b - a in days; APP_EINVAL for a bad date. */
+int date_diff_days(int64_t *out, const char *a, const char *b);
+/* Today in Asia/Shanghai (UTC+8, no daylight saving) as "YYYY-MM-DD". */
+void date_today(char out[11]);
+
 /* Monotonic milliseconds, for latencies. */
 double time_mono_ms(void);
 

@@ -105,6 +105,120 @@ static void person_name(uint64_t *st, char *out, size_t size, int *male)
     snprintf(out, size, "%s%s", s, g);
 }
 
+static const char *project_code_of(int p)
+{
+    static char code[16];
+    snprintf(code, sizeof(code), "P%03d", p + 1);
+    return code;
+}
+
+/* The contract behind a sold unit, at a stage that matches the unit: a
+ * reservation is a subscription still collecting documents; a signed unit
+ * is signed, filed or pre-registered; a delivered one is pre-registered. */
+static int seed_contract(struct db_conn *c,
+                         uint64_t *st,
+                         int64_t project_id,
+                         int64_t unit_id,
+                         int64_t price,
+                         const char *unit_status,
+                         const int64_t *cids,
+                         char names[][32],
+                         int owners,
+                         int seq,
+                         const char *project_code)
+{
+    static const char *const methods[] = {"full", "commercial_loan", "commercial_loan",
+                                          "provident_loan", "combined", "installment"};
+    char no[48], buyers[80], subscribed[11], signed_on[11], filed[11], prereg[11], at[32];
+    const char *status;
+    unsigned roll = pick(st, 10);
+    if (strcmp(unit_status, "reserved") == 0)
+        status = "subscribed";
+    else if (strcmp(unit_status, "delivered") == 0)
+        status = "preregistered";
+    else
+        status = roll < 3 ? "signed" : roll < 7 ? "filed" : "preregistered";
+    snprintf(no, sizeof(no), "HT-%s-%05d", project_code, seq);
+    snprintf(buyers, sizeof(buyers), "%s%s%s", names[0], owners > 1 ? "、" : "",
+             owners > 1 ? names[1] : "");
+    /* Dates run from a fixed start so the same seed gives the same data. */
+    date_add_days(subscribed, "2025-03-01", (int64_t)pick(st, 600));
+    date_add_days(signed_on, subscribed, 7 + (int64_t)pick(st, 9));
+    date_add_days(filed, signed_on, 3 + (int64_t)pick(st, 38));
+    date_add_days(prereg, filed, 5 + (int64_t)pick(st, 26));
+    /* Contracts still waiting for filing or pre-registration are recent, so
+     * the deadline lists show a few near or past due, not all of them. */
+    if (strcmp(status, "signed") == 0)
+        date_add_days(signed_on, "2026-10-20", (int64_t)pick(st, 36));
+    if (strcmp(status, "filed") == 0)
+        date_add_days(filed, "2026-10-15", (int64_t)pick(st, 40));
+    time_now_iso(at, sizeof(at));
+    int is_signed = strcmp(status, "subscribed") != 0;
+    int is_filed = strcmp(status, "filed") == 0 || strcmp(status, "preregistered") == 0;
+    int is_prereg = strcmp(status, "preregistered") == 0;
+    char filing_no[40], prereg_no[48];
+    snprintf(filing_no, sizeof(filing_no), "BA%s%06u", project_code, (unsigned)pick(st, 1000000));
+    snprintf(prereg_no, sizeof(prereg_no), "预告登记第%07u号", (unsigned)pick(st, 10000000));
+    int64_t id = 0;
+    struct db_params p = {0};
+    db_params_text(&p, no);
+    db_params_int(&p, project_id);
+    db_params_int(&p, unit_id);
+    db_params_text(&p, status);
+    db_params_text(&p, buyers);
+    db_params_int(&p, price);
+    db_params_int(&p, 5000000);
+    db_params_text(&p, methods[pick(st, ARRAY_LEN(methods))]);
+    db_params_text(&p, subscribed);
+    db_params_text(&p, is_signed ? signed_on : NULL);
+    db_params_text(&p, strcmp(unit_status, "delivered") == 0 ? "2026-06-30" : "2027-06-30");
+    db_params_text(&p, is_filed ? filing_no : NULL);
+    db_params_text(&p, is_filed ? filed : NULL);
+    db_params_text(&p, is_prereg ? prereg_no : NULL);
+    db_params_text(&p, is_prereg ? prereg : NULL);
+    db_params_text(&p, at);
+    db_params_text(&p, at);
+    struct db_stmt *s = NULL;
+    int rc = db_prepare(&s, c,
+                        "INSERT INTO contracts (no, project_id, unit_id, status, buyer_names,"
+                        " total_price_fen, deposit_fen, payment_method, subscribed_on, signed_on,"
+                        " delivery_deadline, filing_no, filed_on, prereg_no, preregistered_on,"
+                        " created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+                        " RETURNING id");
+    if (rc == 0) {
+        db_params_bind(s, &p);
+        rc = db_step(s);
+        if (rc == DB_ROW)
+            id = db_col_int64(s, 0);
+        db_finalize(s);
+    }
+    db_params_free(&p);
+    if (rc < 0)
+        return rc;
+    for (int o = 0; o < owners; o++) {
+        rc = db_run(c,
+                    "INSERT INTO contract_buyers (contract_id, customer_id, share_bp, is_primary)"
+                    " VALUES (?,?,?,?)",
+                    "iiii", id, cids[o], (int64_t)(owners == 2 ? 5000 : 10000), (int64_t)(o == 0));
+        if (rc < 0)
+            return rc;
+        if (!is_signed) {
+            /* Still collecting: the checklist with what came in so far. */
+            rc = db_run(c,
+                        "INSERT INTO contract_documents (contract_id, customer_id, doc_code,"
+                        " doc_name, status, updated_at) SELECT ?, ?, doc_code, doc_name,"
+                        " CASE WHEN sort <= ? THEN 'received' ELSE 'missing' END, ? FROM"
+                        " contract_doc_rules WHERE project_id IS NULL AND buyer_type ="
+                        " (SELECT CASE WHEN hukou = 'nonlocal' THEN 'nonlocal' ELSE 'local' END"
+                        " FROM customers WHERE id = ?)",
+                        "iiiti", id, cids[o], (int64_t)pick(st, 4), at, cids[o]);
+            if (rc < 0)
+                return rc;
+        }
+    }
+    return 0;
+}
+
 static int seed_projects(struct db_conn *c,
                          uint64_t *st,
                          const struct demo_options *opt,
@@ -194,6 +308,8 @@ static int seed_projects(struct db_conn *c,
                             continue;
                         /* One owner, sometimes a co-owning spouse. */
                         int owners = pick(st, 3) == 0 ? 2 : 1;
+                        int64_t cids[2] = {0, 0};
+                        char names[2][32];
                         for (int o = 0; o < owners; o++) {
                             char cname[32];
                             int male;
@@ -242,7 +358,13 @@ static int seed_projects(struct db_conn *c,
                             rc = customer_event_add(c, cid, "purchase", title, "units", uid, NULL);
                             if (rc < 0)
                                 return rc;
+                            cids[o] = cid;
+                            app_strlcpy(names[o], cname, sizeof(names[o]));
                         }
+                        rc = seed_contract(c, st, pid, uid, price, status, cids, names, owners,
+                                           ++n->contracts, project_code_of(p));
+                        if (rc < 0)
+                            return rc;
                     }
                 }
             }

@@ -11,7 +11,7 @@
 #include "store/db.h"
 
 struct demo_counts {
-    int projects, buildings, units, customers, users;
+    int projects, buildings, units, customers, contracts, users;
 };
 
 /* The size of the demo: projects, buildings per project, flats per landing

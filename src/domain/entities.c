@@ -1089,6 +1089,7 @@ static const struct entity audit_entity = {.name = "audit",
 
 const struct entity *const entities[] = {
         &customers_entity,
+        &contracts_entity,
         &units_entity,
         &buildings_entity,
         &projects_entity,
@@ -1112,6 +1113,7 @@ const size_t entities_count = ARRAY_LEN(entities);
 
 const struct nav_group nav_groups[] = {
         {"master", "客户与房源", "Customers & units"},
+        {"contract", "签约", "Contracts"},
         {"approval", "审批与行政", "Approvals & office"},
         {"system", "系统设置", "System"},
 };

@@ -1,5 +1,6 @@
 /*
- * entities_office.h - the office-work entities, listed in entities.c.
+ * entities_office.h - entities declared outside entities.c (office work in
+ * entities_office.c, sales contracts in entities_sales.c), listed there.
  */
 #ifndef ENTITIES_OFFICE_H
 #define ENTITIES_OFFICE_H
@@ -16,5 +17,6 @@ extern const struct entity employee_loans_entity;
 extern const struct entity loan_repayments_entity;
 extern const struct entity seal_uses_entity;
 extern const struct entity duty_logs_entity;
+extern const struct entity contracts_entity;
 
 #endif
