@@ -184,8 +184,17 @@ static enum MHD_Result on_request(void *cls,
                 free(req->body);
                 req->body = NULL;
                 req->body_len = 0;
+                req->body_cap = 0;
             } else {
-                req->body = xrealloc(req->body, req->body_len + *upload_data_size + 1);
+                size_t need = req->body_len + *upload_data_size + 1;
+                if (need > req->body_cap) {
+                    /* Grow geometrically: a 64 MiB upload arrives in many small pieces. */
+                    size_t cap = req->body_cap ? req->body_cap : 4096;
+                    while (cap < need)
+                        cap *= 2;
+                    req->body = xrealloc(req->body, cap);
+                    req->body_cap = cap;
+                }
                 memcpy(req->body + req->body_len, upload_data, *upload_data_size);
                 req->body_len += *upload_data_size;
                 req->body[req->body_len] = '\0';

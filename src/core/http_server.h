@@ -27,6 +27,7 @@ struct http_req {
     const char *path;   /* URL path without the query (borrowed) */
     char *body;         /* NUL-terminated request body (owned) */
     size_t body_len;
+    size_t body_cap; /* bytes allocated for body */
     int too_large;   /* body exceeded its limit */
     size_t max_body; /* the limit for this request */
     int replied;     /* the handler has run */

@@ -4,8 +4,9 @@
  */
 #include "contract.h"
 
-#include <ctype.h>
 #include <string.h>
+
+#include <ctype.h>
 
 #include "approval.h"
 #include "audit.h"
@@ -18,8 +19,8 @@
 static const struct {
     const char *status, *label, *unit;
 } statuses[] = {
-        {"subscribed", "认购", "reserved"},     {"signed", "已签约", "signed"},
-        {"filed", "已备案", "signed"},          {"preregistered", "已预告登记", "signed"},
+        {"subscribed", "认购", "reserved"}, {"signed", "已签约", "signed"},
+        {"filed", "已备案", "signed"},      {"preregistered", "已预告登记", "signed"},
         {"cancelled", "已作废", "unsold"},
 };
 
@@ -61,7 +62,10 @@ static int load(json_t **out, struct db_conn *c, int64_t id, struct app_err *err
 }
 
 /* Existence and project scope, the same rule as the contract list. */
-static int visible(json_t **out, struct db_conn *c, const struct auth_user *who, int64_t id,
+static int visible(json_t **out,
+                   struct db_conn *c,
+                   const struct auth_user *who,
+                   int64_t id,
                    struct app_err *err)
 {
     int rc = load(out, c, id, err);
@@ -76,7 +80,10 @@ static int visible(json_t **out, struct db_conn *c, const struct auth_user *who,
 }
 
 /* Every buyer's timeline hears what happened to the contract. */
-static int tell_buyers(struct db_conn *c, int64_t id, const char *kind, const char *title,
+static int tell_buyers(struct db_conn *c,
+                       int64_t id,
+                       const char *kind,
+                       const char *title,
                        const struct auth_user *who)
 {
     json_t *buyers = NULL;
@@ -104,16 +111,19 @@ static int set_unit_status(struct db_conn *c, int64_t unit_id, const char *contr
     return rc < 0 ? rc : 0;
 }
 
-static int audit_contract(struct db_conn *c, const struct auth_user *who, const char *action,
-                          int64_t id, json_t *before)
+static int audit_contract(struct db_conn *c,
+                          const struct auth_user *who,
+                          const char *action,
+                          int64_t id,
+                          json_t *before)
 {
     json_t *after = NULL;
     struct app_err err = {0};
     int rc = load(&after, c, id, &err);
     if (rc < 0)
         return rc;
-    rc = audit_append(c, who ? who->id : 0, who ? who->username : "system", action, "contracts",
-                      id, before, after);
+    rc = audit_append(c, who ? who->id : 0, who ? who->username : "system", action, "contracts", id,
+                      before, after);
     json_decref(after);
     return rc;
 }
@@ -153,8 +163,8 @@ static int check_date(json_t *in, const char *k, int required, struct app_err *e
     return 0;
 }
 
-static int check_int(json_t *in, const char *k, int64_t lo, int64_t hi, const char *label,
-                     struct app_err *err)
+static int
+check_int(json_t *in, const char *k, int64_t lo, int64_t hi, const char *label, struct app_err *err)
 {
     json_t *v = json_object_get(in, k);
     if (v == NULL)
@@ -167,8 +177,11 @@ static int check_int(json_t *in, const char *k, int64_t lo, int64_t hi, const ch
 
 /* Buyers: [{"customer_id","share_bp"}], shares adding up to 10000 (one
  * buyer may leave the share out). Writes the display names into names. */
-static int check_buyers(struct db_conn *c, const struct auth_user *who, json_t *buyers,
-                        struct strbuf *names, struct app_err *err)
+static int check_buyers(struct db_conn *c,
+                        const struct auth_user *who,
+                        json_t *buyers,
+                        struct strbuf *names,
+                        struct app_err *err)
 {
     if (!json_is_array(buyers) || json_array_size(buyers) == 0 || json_array_size(buyers) > 10)
         return app_err_set(err, APP_EINVAL, "buyers", "请选择 1 到 10 位买受人");
@@ -180,9 +193,11 @@ static int check_buyers(struct db_conn *c, const struct auth_user *who, json_t *
         json_t *cid = json_object_get(b, "customer_id"), *share = json_object_get(b, "share_bp");
         if (!json_is_integer(cid))
             return app_err_set(err, APP_EINVAL, "buyers", "第 %zu 位买受人缺少客户", i + 1);
-        json_array_foreach(buyers, j, o) if (j < i && json_equal(json_object_get(o, "customer_id"),
-                                                                  cid)) return app_err_set(
-                err, APP_EINVAL, "buyers", "买受人重复");
+        json_array_foreach(buyers, j,
+                           o) if (j < i && json_equal(json_object_get(o, "customer_id"),
+                                                      cid)) return app_err_set(err, APP_EINVAL,
+                                                                               "buyers",
+                                                                               "买受人重复");
         json_t *cust = NULL;
         int rc = entity_get(&cust, c, entity_find("customers"), who, json_integer_value(cid), err);
         if (rc < 0)
@@ -211,7 +226,7 @@ static const char *buyer_type(struct db_conn *c, int64_t customer_id)
     char *kind = NULL, *hukou = NULL;
     db_query_text(c, &kind, "SELECT kind FROM customers WHERE id = ?", "i", customer_id);
     db_query_text(c, &hukou, "SELECT hukou FROM customers WHERE id = ?", "i", customer_id);
-    const char *t = kind && strcmp(kind, "company") == 0          ? "company"
+    const char *t = kind && strcmp(kind, "company") == 0      ? "company"
                     : hukou && strcmp(hukou, "nonlocal") == 0 ? "nonlocal"
                                                               : "local";
     free(kind);
@@ -229,11 +244,12 @@ static int write_buyers(struct db_conn *c, int64_t id, int64_t project_id, json_
     {
         int64_t cid = json_integer_value(json_object_get(b, "customer_id"));
         json_t *share = json_object_get(b, "share_bp");
-        int rc = db_run(c,
-                        "INSERT INTO contract_buyers (contract_id, customer_id, share_bp,"
-                        " is_primary) VALUES (?,?,?,?)",
-                        "iiii", id, cid, share ? (int64_t)json_integer_value(share) : (int64_t)10000,
-                        (int64_t)(i == 0));
+        int rc =
+                db_run(c,
+                       "INSERT INTO contract_buyers (contract_id, customer_id, share_bp,"
+                       " is_primary) VALUES (?,?,?,?)",
+                       "iiii", id, cid, share ? (int64_t)json_integer_value(share) : (int64_t)10000,
+                       (int64_t)(i == 0));
         if (rc < 0)
             return rc;
         /* The project's own rules for this buyer type, else the defaults. */
@@ -263,8 +279,11 @@ static int write_buyers(struct db_conn *c, int64_t id, int64_t project_id, json_
 
 /*---- Subscription ----*/
 
-static int unit_free(struct db_conn *c, int64_t unit_id, int64_t except_contract,
-                     struct app_err *err, const char *field)
+static int unit_free(struct db_conn *c,
+                     int64_t unit_id,
+                     int64_t except_contract,
+                     struct app_err *err,
+                     const char *field)
 {
     char *no = NULL;
     int rc = db_query_text(c, &no,
@@ -287,11 +306,20 @@ int contract_create(int64_t *id_out,
                     struct app_err *err)
 {
     *id_out = 0;
-    static const char *const allowed[] = {
-            "unit_id",          "buyers",       "total_price_fen",  "deposit_fen",
-            "payment_method",   "presale_permit", "subscribed_on",  "delivery_deadline",
-            "late_delivery_rate", "late_delivery_grace_days", "late_payment_rate",
-            "late_payment_grace_days", "certificate_days", "note"};
+    static const char *const allowed[] = {"unit_id",
+                                          "buyers",
+                                          "total_price_fen",
+                                          "deposit_fen",
+                                          "payment_method",
+                                          "presale_permit",
+                                          "subscribed_on",
+                                          "delivery_deadline",
+                                          "late_delivery_rate",
+                                          "late_delivery_grace_days",
+                                          "late_payment_rate",
+                                          "late_payment_grace_days",
+                                          "certificate_days",
+                                          "note"};
     static const char *const methods[] = {"full", "installment", "commercial_loan",
                                           "provident_loan", "combined"};
     struct strbuf names;
@@ -369,8 +397,8 @@ int contract_create(int64_t *id_out,
     }
     const char *note = row_str(in, "note"), *permit = row_str(in, "presale_permit");
     if ((note && strlen(note) > 2000) || (permit && strlen(permit) > 100)) {
-        rc = app_err_set(err, APP_EINVAL,
-                         note && strlen(note) > 2000 ? "note" : "presale_permit", "内容过长");
+        rc = app_err_set(err, APP_EINVAL, note && strlen(note) > 2000 ? "note" : "presale_permit",
+                         "内容过长");
         goto done;
     }
     char today[11], at[32], no[64];
@@ -379,8 +407,7 @@ int contract_create(int64_t *id_out,
     int64_t project_id = row_int(unit, "project_id"), seq = 0;
     char *code = NULL;
     db_query_text(c, &code, "SELECT code FROM projects WHERE id = ?", "i", project_id);
-    db_query_int64(c, &seq, "SELECT COUNT(*) FROM contracts WHERE project_id = ?", "i",
-                   project_id);
+    db_query_int64(c, &seq, "SELECT COUNT(*) FROM contracts WHERE project_id = ?", "i", project_id);
     snprintf(no, sizeof(no), "HT-%s-%05lld", code ? code : "X", (long long)seq + 1);
     free(code);
     struct db_params p = {0};
@@ -402,8 +429,8 @@ int contract_create(int64_t *id_out,
     db_params_int(&p, json_object_get(in, "late_payment_grace_days")
                               ? row_int(in, "late_payment_grace_days")
                               : 90);
-    db_params_int(&p, json_object_get(in, "certificate_days") ? row_int(in, "certificate_days")
-                                                             : 365);
+    db_params_int(&p,
+                  json_object_get(in, "certificate_days") ? row_int(in, "certificate_days") : 365);
     db_params_text(&p, note);
     db_params_text(&p, at);
     db_params_text(&p, at);
@@ -469,8 +496,7 @@ static int guard_sign(struct db_conn *c, int64_t id, json_t *params, struct app_
         size_t i;
         json_t *m;
         json_array_foreach(missing, i, m) strbuf_printf(&sb, "%s%s %s", i ? "、" : "",
-                                                         row_str(m, "name"),
-                                                         row_str(m, "doc_name"));
+                                                        row_str(m, "name"), row_str(m, "doc_name"));
         rc = app_err_set(err, APP_EINVAL, "documents", "资料未齐，不能签约：缺少 %s",
                          strbuf_str(&sb));
         strbuf_free(&sb);
@@ -558,9 +584,10 @@ int contract_transition(struct db_conn *c,
     date_today(today);
     time_now_iso(at, sizeof(at));
     if (strcmp(t->action, "sign") == 0)
-        rc = db_run(c, "UPDATE contracts SET status = ?, signed_on = ?, updated_at = ? WHERE id = ?",
-                    "ttti", t->to, row_str(params, "signed_on") ? row_str(params, "signed_on") : today,
-                    at, id);
+        rc = db_run(c,
+                    "UPDATE contracts SET status = ?, signed_on = ?, updated_at = ? WHERE id = ?",
+                    "ttti", t->to,
+                    row_str(params, "signed_on") ? row_str(params, "signed_on") : today, at, id);
     else if (strcmp(t->action, "file") == 0)
         rc = db_run(c,
                     "UPDATE contracts SET status = ?, filing_no = ?, filed_on = ?, updated_at = ?"
@@ -800,10 +827,11 @@ static int amendment_decided(struct db_conn *c,
         goto done;
     payload = row_str(a, "payload_json") ? json_loads(row_str(a, "payload_json"), 0, NULL) : NULL;
     if (strcmp(kind, "cancel") == 0) {
-        rc = db_run(c,
-                    "UPDATE contracts SET status = 'cancelled', cancelled_on = ?, cancel_reason = ?,"
-                    " updated_at = ? WHERE id = ?",
-                    "ttti", today, row_str(a, "reason_category"), at, id);
+        rc = db_run(
+                c,
+                "UPDATE contracts SET status = 'cancelled', cancelled_on = ?, cancel_reason = ?,"
+                " updated_at = ? WHERE id = ?",
+                "ttti", today, row_str(a, "reason_category"), at, id);
         if (rc >= 0)
             rc = set_unit_status(c, row_int(before, "unit_id"), "cancelled");
     } else if (strcmp(kind, "rename") == 0) {
@@ -846,7 +874,7 @@ static int amendment_decided(struct db_conn *c,
     if (rc == 0) {
         char title[128];
         snprintf(title, sizeof(title), "合同%s已批准",
-                 strcmp(kind, "cancel") == 0 ? "退房/作废"
+                 strcmp(kind, "cancel") == 0   ? "退房/作废"
                  : strcmp(kind, "rename") == 0 ? "更名"
                                                : "换房");
         rc = tell_buyers(c, id, "contract", title, who);
@@ -883,13 +911,15 @@ static void add_deadlines(json_t *o, struct db_conn *c)
     if (strcmp(status, "signed") == 0 && row_str(o, "signed_on") &&
         date_add_days(due, row_str(o, "signed_on"), filing_days) == 0 &&
         date_diff_days(&left, today, due) == 0)
-        json_object_set_new(o, "deadline", json_pack("{s:s, s:s, s:I}", "kind", "filing", "due", due,
-                                                     "days_left", (json_int_t)left));
+        json_object_set_new(o, "deadline",
+                            json_pack("{s:s, s:s, s:I}", "kind", "filing", "due", due, "days_left",
+                                      (json_int_t)left));
     else if (strcmp(status, "filed") == 0 && row_str(o, "filed_on") &&
              date_add_days(due, row_str(o, "filed_on"), prereg_days) == 0 &&
              date_diff_days(&left, today, due) == 0)
-        json_object_set_new(o, "deadline", json_pack("{s:s, s:s, s:I}", "kind", "prereg", "due", due,
-                                                     "days_left", (json_int_t)left));
+        json_object_set_new(o, "deadline",
+                            json_pack("{s:s, s:s, s:I}", "kind", "prereg", "due", due, "days_left",
+                                      (json_int_t)left));
 }
 
 int contract_get(json_t **out,
@@ -934,17 +964,18 @@ int contract_get(json_t **out,
     for (size_t i = 0; i < contract_transitions_count; i++)
         if (strcmp(contract_transitions[i].from, status) == 0 &&
             auth_has(who, contract_transitions[i].perm))
-            json_array_append_new(actions, json_pack("{s:s, s:s}", "action",
-                                                     contract_transitions[i].action, "label",
-                                                     contract_transitions[i].label));
+            json_array_append_new(actions,
+                                  json_pack("{s:s, s:s}", "action", contract_transitions[i].action,
+                                            "label", contract_transitions[i].label));
     add_deadlines(o, c);
     json_object_set_new(o, "status_label", json_string(contract_status_label(status)));
     json_object_set_new(o, "buyers", buyers);
     json_object_set_new(o, "documents", docs);
     json_object_set_new(o, "amendments", amends);
     json_object_set_new(o, "transitions", actions);
-    json_object_set_new(o, "can_amend", json_boolean(strcmp(status, "cancelled") != 0 &&
-                                                     auth_has(who, "contract.amend")));
+    json_object_set_new(
+            o, "can_amend",
+            json_boolean(strcmp(status, "cancelled") != 0 && auth_has(who, "contract.amend")));
     buyers = docs = amends = NULL;
     *out = o;
     o = NULL;
@@ -998,9 +1029,8 @@ int contract_deadlines(json_t **out,
     size_t n = json_array_size(items);
     for (size_t a = 1; a < n; a++)
         for (size_t b = a; b > 0; b--) {
-            int64_t x = json_integer_value(
-                    json_object_get(json_object_get(json_array_get(items, b - 1), "deadline"),
-                                    "days_left"));
+            int64_t x = json_integer_value(json_object_get(
+                    json_object_get(json_array_get(items, b - 1), "deadline"), "days_left"));
             int64_t y = json_integer_value(json_object_get(
                     json_object_get(json_array_get(items, b), "deadline"), "days_left"));
             if (x <= y)

@@ -127,8 +127,8 @@ static int seed_contract(struct db_conn *c,
                          int seq,
                          const char *project_code)
 {
-    static const char *const methods[] = {"full", "commercial_loan", "commercial_loan",
-                                          "provident_loan", "combined", "installment"};
+    static const char *const methods[] = {"full",           "commercial_loan", "commercial_loan",
+                                          "provident_loan", "combined",        "installment"};
     char no[48], buyers[80], subscribed[11], signed_on[11], filed[11], prereg[11], at[32];
     const char *status;
     unsigned roll = pick(st, 10);

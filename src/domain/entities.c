@@ -675,6 +675,14 @@ static int units_before_create(struct db_conn *c,
              json_string_value(json_object_get(in, "unit_no")),
              json_string_value(json_object_get(in, "room")));
     free(bcode);
+    /* A floor of the building (basements down to -5; no floor 0). */
+    int64_t floors = 0, floor = json_integer_value(json_object_get(in, "floor"));
+    rc = db_query_int64(c, &floors, "SELECT floors FROM buildings WHERE id = ?", "i", bid);
+    if (rc < 0)
+        return rc;
+    if (floor == 0 || floor < -5 || floor > floors)
+        return app_err_set(err, APP_EINVAL, "floor", "楼层应在 -5 到 %lld 之间（没有 0 层）",
+                           (long long)floors);
     int64_t n = 0;
     rc = db_query_int64(c, &n, "SELECT COUNT(*) FROM units WHERE project_id = ? AND room_code = ?",
                         "it", pid, code);

@@ -16,6 +16,7 @@
 #include "core/table.h"
 #include "core/timeutil.h"
 #include "core/xlsx.h"
+#include "customer.h"
 #include "entity.h"
 #include "query.h"
 
@@ -275,6 +276,7 @@ struct run {
     int failed;   /* file-level failure */
     volatile int *cancel;
     pthread_mutex_t *lock;
+    int64_t job_id; /* the import job, for the customers' timelines */
 };
 
 static void
@@ -466,6 +468,8 @@ static int process_row(struct run *r, size_t row, int ncols, const char *const *
             rc = rc < 0 ? rc : 0;
         }
     }
+    if (rc == 0 && strcmp(r->k->kind, "customers") == 0)
+        rc = customer_event_add(r->c, id, "import", "批量导入建档", "imports", r->job_id, r->who);
     if (rc < 0) {
         db_run(r->c, "ROLLBACK TO SAVEPOINT import_row", "");
         const char *column = NULL;
@@ -531,6 +535,7 @@ static int run_import(struct import_result *res,
                       size_t len,
                       volatile int *cancel,
                       pthread_mutex_t *lock,
+                      int64_t job_id,
                       struct app_err *err)
 {
     const struct import_kind *k = find_kind(kind);
@@ -545,6 +550,7 @@ static int run_import(struct import_result *res,
     r.who = who;
     r.res = res;
     r.cancel = cancel;
+    r.job_id = job_id;
     r.counting = 1;
     int rc = table_read(data, len, on_row, &r, err);
     if (rc < 0) {
@@ -603,7 +609,7 @@ int import_run(struct import_result *res,
                size_t len,
                struct app_err *err)
 {
-    return run_import(res, db, who, kind, dry_run, file_name, data, len, NULL, NULL, err);
+    return run_import(res, db, who, kind, dry_run, file_name, data, len, NULL, NULL, 0, err);
 }
 
 /*---- Jobs ----*/
@@ -656,7 +662,7 @@ static void *job_main(void *arg)
     struct job *j = arg;
     struct app_err err = {0};
     int rc = run_import(&j->res, j->db, j->who, j->kind, j->dry_run, j->file_name, j->data, j->len,
-                        &jobs_cancel, &jobs_lock, &err);
+                        &jobs_cancel, &jobs_lock, j->id, &err);
     if (rc < 0 && j->res.message[0] == '\0')
         app_strlcpy(j->res.message, err.message[0] ? err.message : "导入失败",
                     sizeof(j->res.message));

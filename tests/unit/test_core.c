@@ -64,6 +64,36 @@ static void instants_round_trip_in_utc(void **state)
     assert_true(time_now() > 1700000000);
 }
 
+static void civil_date_arithmetic(void **state)
+{
+    (void)state;
+    char out[11];
+    int64_t n;
+    assert_int_equal(date_add_days(out, "2024-02-28", 1), 0);
+    assert_string_equal(out, "2024-02-29");
+    assert_int_equal(date_add_days(out, "2024-02-28", 2), 0);
+    assert_string_equal(out, "2024-03-01");
+    assert_int_equal(date_add_days(out, "2025-12-31", 30), 0);
+    assert_string_equal(out, "2026-01-30");
+    assert_int_equal(date_add_days(out, "2026-03-01", -1), 0);
+    assert_string_equal(out, "2026-02-28");
+    assert_int_equal(date_diff_days(&n, "2025-06-30", "2025-09-15"), 0);
+    assert_int_equal(n, 77); /* DOMAIN.md §3 example */
+    assert_int_equal(date_diff_days(&n, "2024-01-01", "2025-01-01"), 0);
+    assert_int_equal(n, 366);
+    assert_int_equal(date_add_days(out, "2025-02-29", 1), APP_EINVAL);
+    time_set_fake(1772692200); /* 2026-03-05T06:30:00Z */
+    date_today(out);
+    assert_string_equal(out, "2026-03-05");
+    time_set_fake(1772726400 - 1); /* 2026-03-05T15:59:59Z = 23:59:59 in Shanghai */
+    date_today(out);
+    assert_string_equal(out, "2026-03-05");
+    time_set_fake(1772726400); /* 16:00Z = midnight in Shanghai */
+    date_today(out);
+    assert_string_equal(out, "2026-03-06");
+    time_set_fake(0);
+}
+
 static void config_sources_and_validation(void **state)
 {
     (void)state;
@@ -175,6 +205,7 @@ int main(void)
             cmocka_unit_test(strbuf_grows_and_respects_its_maximum),
             cmocka_unit_test(dates_are_real_calendar_days),
             cmocka_unit_test(instants_round_trip_in_utc),
+            cmocka_unit_test(civil_date_arithmetic),
             cmocka_unit_test(config_sources_and_validation),
             cmocka_unit_test(passwords_hash_and_verify),
             cmocka_unit_test(tokens_are_random_and_macs_are_keyed),
