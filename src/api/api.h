@@ -142,6 +142,21 @@ int api_contracts_deadlines(struct api_ctx *ctx, struct app_err *err);
 int api_contracts_weekly(struct api_ctx *ctx, struct app_err *err);
 int api_contracts_weekly_xlsx(struct api_ctx *ctx, struct app_err *err);
 
+int api_calc_mortgage(struct api_ctx *ctx, struct app_err *err);
+int api_loans_create(struct api_ctx *ctx, struct app_err *err);
+int api_loans_full(struct api_ctx *ctx, struct app_err *err);
+int api_loans_stage(struct api_ctx *ctx, struct app_err *err);
+int api_loans_followup(struct api_ctx *ctx, struct app_err *err);
+int api_loans_document(struct api_ctx *ctx, struct app_err *err);
+int api_mortgage_weekly(struct api_ctx *ctx, struct app_err *err);
+int api_mortgage_weekly_xlsx(struct api_ctx *ctx, struct app_err *err);
+int api_receivables_generate(struct api_ctx *ctx, struct app_err *err);
+int api_receipts_create(struct api_ctx *ctx, struct app_err *err);
+int api_receivables_overdue(struct api_ctx *ctx, struct app_err *err);
+int api_receivables_overdue_xlsx(struct api_ctx *ctx, struct app_err *err);
+int api_dunning_create(struct api_ctx *ctx, struct app_err *err);
+int api_collection_rate(struct api_ctx *ctx, struct app_err *err);
+
 /* Serve a file of the web UI (GET/HEAD outside /api/). */
 void api_static(struct http_req *req, struct api_app *app);
 

@@ -1,8 +1,9 @@
 #include "calc.h"
 
+#include <string.h>
+
 #include <ctype.h>
 #include <math.h>
-#include <string.h>
 
 #include "core/timeutil.h"
 
@@ -107,8 +108,8 @@ int calc_late_penalty(int64_t *penalty_fen,
     *days_late = 0;
     *outstanding_fen = amount_fen;
     int64_t outstanding = amount_fen, span;
-    i128 acc = 0;                  /* Σ outstanding × days, before the rate */
-    const char *prev = due;        /* accrued up to and including prev */
+    i128 acc = 0;           /* Σ outstanding × days, before the rate */
+    const char *prev = due; /* accrued up to and including prev */
     const char *last_late_day = NULL;
     for (size_t i = 0; i < n_payments; i++) {
         if (date_diff_days(&span, prev, pay_dates[i]) < 0)

@@ -112,6 +112,140 @@ static const char *project_code_of(int p)
     return code;
 }
 
+/* Receivables, receipts and the loan of a signed contract: most paid on
+ * time, some late or partly paid (the overdue list), loans at a stage that
+ * fits the contract's age. */
+static int seed_money(struct db_conn *c,
+                      uint64_t *st,
+                      int64_t contract_id,
+                      int64_t project_id,
+                      int64_t price,
+                      const char *status,
+                      const char *subscribed,
+                      const char *signed_on,
+                      const char *filed,
+                      const char *method)
+{
+    char at[32], due_down[11], due_loan[11], paid_on[11], voucher[40];
+    int64_t deposit = 5000000;
+    time_now_iso(at, sizeof(at));
+    int64_t rid = 0;
+    int rc = db_query_int64(c, &rid,
+                            "INSERT INTO receivables (contract_id, project_id, kind, due_on,"
+                            " amount_fen, received_fen, note, created_at)"
+                            " VALUES (?,?,'deposit',?,?,?,'定金',?) RETURNING id",
+                            "iitiit", contract_id, project_id, subscribed, deposit, deposit, at);
+    if (rc < 0)
+        return rc;
+    snprintf(voucher, sizeof(voucher), "DJ%06lld", (long long)rid);
+    rc = db_run(c,
+                "INSERT INTO receipts (receivable_id, contract_id, project_id, amount_fen,"
+                " received_on, voucher_no, method, recorded_by, created_at)"
+                " VALUES (?,?,?,?,?,?,'pos','赵敏',?)",
+                "iiiittt", rid, contract_id, project_id, deposit, subscribed, voucher, at);
+    if (rc < 0 || strcmp(status, "subscribed") == 0)
+        return rc < 0 ? rc : 0;
+    int loan = strcmp(method, "full") != 0 && strcmp(method, "installment") != 0;
+    int64_t loan_fen = loan ? price * 7 / 10 / 1000000 * 1000000 : 0;
+    int64_t down = price - deposit - loan_fen;
+    date_add_days(due_down, signed_on, 7);
+    date_add_days(due_loan, signed_on, 60);
+    /* One in ten pays the down payment late or only in part. */
+    unsigned roll = pick(st, 10);
+    int64_t paid = roll == 0 ? down / 2 : roll == 1 ? 0 : down;
+    rc = db_query_int64(
+            c, &rid,
+            "INSERT INTO receivables (contract_id, project_id, kind, due_on, amount_fen,"
+            " received_fen, note, created_at) VALUES (?,?,'down_payment',?,?,?,?,?)"
+            " RETURNING id",
+            "iitiitt", contract_id, project_id, due_down, down, paid, loan ? "首付款" : "房款", at);
+    if (rc < 0)
+        return rc;
+    if (paid > 0) {
+        date_add_days(paid_on, due_down, roll == 0 ? 12 : -(int64_t)pick(st, 5));
+        snprintf(voucher, sizeof(voucher), "SK%06lld", (long long)rid);
+        rc = db_run(c,
+                    "INSERT INTO receipts (receivable_id, contract_id, project_id, amount_fen,"
+                    " received_on, voucher_no, method, recorded_by, created_at)"
+                    " VALUES (?,?,?,?,?,?,'transfer','赵敏',?)",
+                    "iiiittt", rid, contract_id, project_id, paid, paid_on, voucher, at);
+        if (rc < 0)
+            return rc;
+    }
+    if (!loan)
+        return 0;
+    /* The loan: later contracts are further along. */
+    static const char *const stage_names[] = {"collecting", "signed", "reviewing", "approved",
+                                              "disbursed"};
+    int reached = strcmp(status, "signed") == 0  ? (int)pick(st, 4)
+                  : strcmp(status, "filed") == 0 ? 2 + (int)pick(st, 3)
+                                                 : 4;
+    int refused = reached < 4 && pick(st, 25) == 0;
+    int64_t bank = strcmp(method, "provident_loan") == 0 ? 4 : 1 + (int64_t)pick(st, 3);
+    const char *type = strcmp(method, "provident_loan") == 0 ? "provident"
+                       : strcmp(method, "combined") == 0     ? "combined"
+                                                             : "commercial";
+    int64_t pf = strcmp(type, "provident") == 0 ? loan_fen
+                 : strcmp(type, "combined") == 0
+                         ? (loan_fen / 2 < 100000000 ? loan_fen / 2 : 100000000)
+                         : 0;
+    int64_t cf = loan_fen - pf;
+    char day[11], since[11];
+    app_strlcpy(day, signed_on, sizeof(day));
+    app_strlcpy(since, signed_on, sizeof(since));
+    int64_t lid = 0;
+    rc = db_query_int64(c, &lid,
+                        "INSERT INTO loans (contract_id, project_id, loan_type, bank_id,"
+                        " commercial_fen, commercial_rate, commercial_months, provident_fen,"
+                        " provident_rate, provident_months, amount_fen, stage, stage_since,"
+                        " created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,'collecting',?,?,?)"
+                        " RETURNING id",
+                        "iitiitiitiittt", contract_id, project_id, type, bank, cf,
+                        cf ? "3.1" : NULL, cf ? (int64_t)360 : (int64_t)0, pf, pf ? "2.6" : NULL,
+                        pf ? (int64_t)360 : (int64_t)0, loan_fen, signed_on, at, at);
+    if (rc < 0)
+        return rc;
+    for (int k = 0; k <= reached + refused && k < 5; k++) {
+        const char *name = k > reached ? "refused" : stage_names[k];
+        if (k > 0)
+            date_add_days(day, day, 3 + (int64_t)pick(st, 12));
+        app_strlcpy(since, day, sizeof(since));
+        rc = db_run(c,
+                    "INSERT INTO loan_stages (loan_id, stage, on_date, username) VALUES (?,?,?,?)",
+                    "ittt", lid, name, day, "mortgage");
+        if (rc < 0)
+            return rc;
+        if (k > reached)
+            break;
+    }
+    const char *final_stage = refused ? "refused" : stage_names[reached];
+    int disbursed = !refused && reached == 4;
+    rc = db_run(c,
+                "UPDATE loans SET stage = ?, stage_since = ?, disbursed_fen = ?, disbursed_on = ?,"
+                " refuse_reason = ? WHERE id = ?",
+                "ttitti", final_stage, since, disbursed ? loan_fen : (int64_t)0,
+                disbursed ? since : NULL, refused ? "收入证明不足" : NULL, lid);
+    if (rc < 0)
+        return rc;
+    rc = db_query_int64(
+            c, &rid,
+            "INSERT INTO receivables (contract_id, project_id, kind, due_on, amount_fen,"
+            " received_fen, note, created_at) VALUES (?,?,'loan',?,?,?,"
+            "'按揭贷款（银行放款）',?) RETURNING id",
+            "iitiit", contract_id, project_id, due_loan, loan_fen,
+            disbursed ? loan_fen : (int64_t)0, at);
+    if (rc >= 0 && disbursed) {
+        snprintf(voucher, sizeof(voucher), "DK-%lld", (long long)lid);
+        rc = db_run(c,
+                    "INSERT INTO receipts (receivable_id, contract_id, project_id, amount_fen,"
+                    " received_on, voucher_no, method, recorded_by, created_at)"
+                    " VALUES (?,?,?,?,?,?,'loan','赵敏',?)",
+                    "iiiittt", rid, contract_id, project_id, loan_fen, since, voucher, at);
+    }
+    (void)filed;
+    return rc < 0 ? rc : 0;
+}
+
 /* The contract behind a sold unit, at a stage that matches the unit: a
  * reservation is a subscription still collecting documents; a signed unit
  * is signed, filed or pre-registered; a delivered one is pre-registered. */
@@ -168,7 +302,8 @@ static int seed_contract(struct db_conn *c,
     db_params_text(&p, buyers);
     db_params_int(&p, price);
     db_params_int(&p, 5000000);
-    db_params_text(&p, methods[pick(st, ARRAY_LEN(methods))]);
+    const char *methods_pick = methods[pick(st, ARRAY_LEN(methods))];
+    db_params_text(&p, methods_pick);
     db_params_text(&p, subscribed);
     db_params_text(&p, is_signed ? signed_on : NULL);
     db_params_text(&p, strcmp(unit_status, "delivered") == 0 ? "2026-06-30" : "2027-06-30");
@@ -193,6 +328,10 @@ static int seed_contract(struct db_conn *c,
         db_finalize(s);
     }
     db_params_free(&p);
+    if (rc < 0)
+        return rc;
+    rc = seed_money(c, st, id, project_id, price, status, subscribed, signed_on, filed,
+                    methods_pick);
     if (rc < 0)
         return rc;
     for (int o = 0; o < owners; o++) {

@@ -1098,6 +1098,12 @@ static const struct entity audit_entity = {.name = "audit",
 const struct entity *const entities[] = {
         &customers_entity,
         &contracts_entity,
+        &loans_entity,
+        &receivables_entity,
+        &receipts_entity,
+        &dunning_logs_entity,
+        &banks_entity,
+        &bank_branches_entity,
         &units_entity,
         &buildings_entity,
         &projects_entity,
@@ -1122,6 +1128,7 @@ const size_t entities_count = ARRAY_LEN(entities);
 const struct nav_group nav_groups[] = {
         {"master", "客户与房源", "Customers & units"},
         {"contract", "签约", "Contracts"},
+        {"mortgage", "按揭回款", "Mortgages & collections"},
         {"approval", "审批与行政", "Approvals & office"},
         {"system", "系统设置", "System"},
 };

@@ -18,5 +18,11 @@ extern const struct entity loan_repayments_entity;
 extern const struct entity seal_uses_entity;
 extern const struct entity duty_logs_entity;
 extern const struct entity contracts_entity;
+extern const struct entity banks_entity;
+extern const struct entity bank_branches_entity;
+extern const struct entity loans_entity;
+extern const struct entity receivables_entity;
+extern const struct entity receipts_entity;
+extern const struct entity dunning_logs_entity;
 
 #endif
