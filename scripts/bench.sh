@@ -77,4 +77,18 @@ if [ "${BENCH_MASTERDATA:-1}" = 1 ]; then
   run "search name 王伟" -H "Authorization: Bearer $mtoken" "$url/api/v1/search?q=%E7%8E%8B%E4%BC%9F"
   run "search room 3-2-15" -H "Authorization: Bearer $mtoken" "$url/api/v1/search?q=3-2-15"
   run "search initials zs" -H "Authorization: Bearer $mtoken" "$url/api/v1/search?q=zs"
+
+  # ---- Mortgages: the weekly report over every loan, and the calculator --
+  echo "database: $(sqlite3 "$tmp/m.db" 'SELECT (SELECT COUNT(*) FROM contracts) || " contracts, " || (SELECT COUNT(*) FROM loans) || " loans, " || (SELECT COUNT(*) FROM loan_stages) || " loan stages"')"
+  for i in 1 2 3; do
+    t=$(curl -s -o "$tmp/weekly.json" -w '%{time_total}' -H "Authorization: Bearer $mtoken" "$url/api/v1/mortgage/weekly")
+    echo "weekly mortgage report (run $i): ${t} s, $(wc -c < "$tmp/weekly.json") bytes"
+  done
+  echo "server peak memory after the report: $(( $(awk '/VmHWM/{print $2}' /proc/$srv/status) / 1024 )) MiB"
+  cat > "$tmp/calc.lua" <<'LUA'
+wrk.method = "POST"
+wrk.body = '{"principal_fen":100000000,"months":360,"annual_rate_percent":"3.5","method":"equal_payment"}'
+wrk.headers["Content-Type"] = "application/json"
+LUA
+  run "calc/mortgage 360 months" -s "$tmp/calc.lua" -H "Authorization: Bearer $mtoken" "$url/api/v1/calc/mortgage"
 fi
