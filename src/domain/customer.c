@@ -197,6 +197,31 @@ int customer_search(json_t **out,
         db_params_text(&p, idx);
         if (can_customers)
             rc = search_customers(&customers, c, who, "t.id_number_idx = ?", "t.id", &p, limit);
+    } else if ((term[0] == 'H' || term[0] == 'h') && (term[1] == 'T' || term[1] == 't') &&
+               term[2] == '-') {
+        /* A contract number (HT-P001-00012) or its beginning: its unit and buyers. */
+        kind = "contract";
+        char upper[140], norm_no[128];
+        for (size_t i = 0; i <= o && i < sizeof(norm_no); i++)
+            norm_no[i] = (char)toupper((unsigned char)term[i]);
+        snprintf(upper, sizeof(upper), "%s\xf4\x8f\xbf\xbf", norm_no);
+        db_params_text(&p, norm_no);
+        db_params_text(&p, upper);
+        if (can_units)
+            rc = search_units(&units, c, who,
+                              "t.id IN (SELECT k.unit_id FROM contracts k WHERE k.no >= ? AND"
+                              " k.no < ? AND k.status <> 'cancelled')",
+                              &p, limit);
+        if (rc == 0 && can_customers) {
+            db_params_free(&p);
+            db_params_text(&p, norm_no);
+            db_params_text(&p, upper);
+            rc = search_customers(&customers, c, who,
+                                  "t.id IN (SELECT b.customer_id FROM contract_buyers b JOIN"
+                                  " contracts k ON k.id = b.contract_id WHERE k.no >= ? AND"
+                                  " k.no < ?)",
+                                  "t.name, t.id", &p, limit);
+        }
     } else if (looks_like_room(term)) {
         /* "3-2-15" finds 3-2-1501, 3-2-1502 …: an index range on the code. */
         kind = "room";

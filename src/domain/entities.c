@@ -1098,6 +1098,7 @@ static const struct entity audit_entity = {.name = "audit",
 const struct entity *const entities[] = {
         &customers_entity,
         &contracts_entity,
+        &contract_doc_rules_entity,
         &loans_entity,
         &receivables_entity,
         &receipts_entity,

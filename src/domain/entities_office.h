@@ -18,6 +18,7 @@ extern const struct entity loan_repayments_entity;
 extern const struct entity seal_uses_entity;
 extern const struct entity duty_logs_entity;
 extern const struct entity contracts_entity;
+extern const struct entity contract_doc_rules_entity;
 extern const struct entity banks_entity;
 extern const struct entity bank_branches_entity;
 extern const struct entity loans_entity;

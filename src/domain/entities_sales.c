@@ -231,3 +231,59 @@ const struct entity contracts_entity = {
         .nav_group = "contract",
         .flags = E_TIMESTAMPS | E_NO_CREATE,
         .hooks = &contracts_hooks};
+
+/*---- The document checklist, configurable per project ----*/
+
+static const struct field_option buyer_types[] = {
+        {"local", "本地户籍", "Local hukou", NULL},
+        {"nonlocal", "外地户籍", "Non-local hukou", NULL},
+        {"company", "企业", "Company", NULL},
+        {NULL, NULL, NULL, NULL},
+};
+
+static const struct entity_field doc_rules_fields[] = {
+        {.name = "project_id",
+         .label = "项目（空为默认）",
+         .label_en = "Project (empty: default)",
+         .type = FT_REF,
+         .flags = F_LIST | F_FILTER | F_CREATE,
+         .ref = "projects",
+         .ref_label = "project_name",
+         .ref_label_sql = "(SELECT p.name FROM projects p WHERE p.id = t.project_id)"},
+        {.name = "buyer_type",
+         .label = "买受人类型",
+         .label_en = "Buyer type",
+         .type = FT_ENUM,
+         .flags = F_LIST | F_FILTER | F_SORT | F_CREATE | F_UPDATE | F_REQUIRED,
+         .options = buyer_types},
+        {.name = "doc_code",
+         .label = "资料代码",
+         .label_en = "Code",
+         .type = FT_TEXT,
+         .flags = F_LIST | F_CREATE | F_UPDATE | F_REQUIRED,
+         .maxlen = 40},
+        {.name = "doc_name",
+         .label = "资料名称",
+         .label_en = "Document",
+         .type = FT_TEXT,
+         .flags = F_LIST | F_FILTER | F_CREATE | F_UPDATE | F_REQUIRED | F_SEARCH,
+         .maxlen = 60},
+        {.name = "sort",
+         .label = "顺序",
+         .label_en = "Order",
+         .type = FT_INT,
+         .flags = F_LIST | F_SORT | F_CREATE | F_UPDATE},
+};
+
+const struct entity contract_doc_rules_entity = {.name = "contract-doc-rules",
+                                                 .table = "contract_doc_rules",
+                                                 .label = "签约资料清单",
+                                                 .label_en = "Signing checklist",
+                                                 .fields = doc_rules_fields,
+                                                 .n_fields = ARRAY_LEN(doc_rules_fields),
+                                                 .read_perm = "contract.read",
+                                                 .write_perm = "project.write",
+                                                 .export_perm = "contract.read",
+                                                 .title_field = "doc_name",
+                                                 .default_sort = "buyer_type",
+                                                 .nav_group = "contract"};
