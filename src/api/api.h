@@ -143,6 +143,9 @@ int api_contracts_weekly(struct api_ctx *ctx, struct app_err *err);
 int api_contracts_weekly_xlsx(struct api_ctx *ctx, struct app_err *err);
 
 int api_calc_mortgage(struct api_ctx *ctx, struct app_err *err);
+int api_calc_true_up(struct api_ctx *ctx, struct app_err *err);
+int api_calc_late_delivery(struct api_ctx *ctx, struct app_err *err);
+int api_calc_warranty_end(struct api_ctx *ctx, struct app_err *err);
 int api_loans_create(struct api_ctx *ctx, struct app_err *err);
 int api_loans_full(struct api_ctx *ctx, struct app_err *err);
 int api_loans_stage(struct api_ctx *ctx, struct app_err *err);

@@ -140,3 +140,70 @@ int calc_late_penalty(int64_t *penalty_fen,
     *outstanding_fen = outstanding;
     return 0;
 }
+
+int calc_area_true_up(struct calc_true_up *out,
+                      int64_t contract_dm2,
+                      int64_t measured_dm2,
+                      int64_t price_fen_per_m2)
+{
+    memset(out, 0, sizeof(*out));
+    if (contract_dm2 <= 0 || measured_dm2 <= 0 || price_fen_per_m2 < 0)
+        return APP_EINVAL;
+    int64_t diff = measured_dm2 - contract_dm2;
+    int64_t mag = diff < 0 ? -diff : diff;
+    /* In 0.01 dm²: the difference × 100, the band 3% of the contract area. */
+    i128 d100 = (i128)mag * 100, band = (i128)contract_dm2 * 3;
+    i128 within = d100 < band ? d100 : band, beyond = d100 > band ? d100 - band : 0;
+    /* 0.01 dm² × fen/m² → fen: divide by 10,000. */
+    int64_t r = div_round((i128)mag * 10000, contract_dm2);
+    out->ratio_bp = diff < 0 ? -r : r;
+    out->may_terminate = d100 > band;
+    if (diff >= 0) {
+        out->buyer_pays_fen = div_round(within * price_fen_per_m2, 10000);
+        out->developer_absorbs_fen = div_round(beyond * price_fen_per_m2, 10000);
+    } else {
+        out->refund_fen = div_round((within + 2 * beyond) * price_fen_per_m2, 10000);
+    }
+    return 0;
+}
+
+int calc_late_delivery(int64_t *days_late,
+                       int64_t *penalty_fen,
+                       int *may_terminate,
+                       int64_t total_fen,
+                       int64_t rate_e4,
+                       const char *deadline,
+                       const char *delivered,
+                       int64_t grace_days)
+{
+    int64_t days = 0;
+    *days_late = *penalty_fen = 0;
+    *may_terminate = 0;
+    if (total_fen < 0 || rate_e4 < 0 || grace_days < 0 ||
+        date_diff_days(&days, deadline, delivered) < 0)
+        return APP_EINVAL;
+    if (days < 0)
+        days = 0;
+    *days_late = days;
+    *penalty_fen = div_round((i128)total_fen * rate_e4 * days, (i128)100000000);
+    *may_terminate = days > grace_days;
+    return 0;
+}
+
+int calc_period_end(char out[11], const char *start, int years, int months)
+{
+    int y, m, d;
+    if (date_parse(&y, &m, &d, start) < 0 || years < 0 || months < 0 || years > 200 ||
+        months > 2400)
+        return APP_EINVAL;
+    int64_t total = (int64_t)m - 1 + months + (int64_t)years * 12;
+    int64_t ny = y + total / 12;
+    int nm = (int)(total % 12) + 1;
+    if (ny > 9999)
+        return APP_EINVAL;
+    static const int dm[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int leap = (ny % 4 == 0 && ny % 100 != 0) || ny % 400 == 0;
+    int last = nm == 2 && leap ? 29 : dm[nm - 1];
+    date_from_days(out, date_to_days((int)ny, nm, d > last ? last : d));
+    return 0;
+}

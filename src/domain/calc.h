@@ -52,4 +52,34 @@ int calc_late_penalty(int64_t *penalty_fen,
                       const char *as_of,
                       int64_t rate_e4);
 
+/* Area true-up (商品房销售管理办法 第20条, DOMAIN.md §2). Areas in dm²
+ * (0.01 m²), price in fen per m². The 3% band is inclusive; the part within
+ * it is settled at the price, the part beyond is absorbed by the developer
+ * (larger) or refunded twice (smaller). Amounts rounded half-up once each. */
+struct calc_true_up {
+    int64_t ratio_bp; /* (measured − contract) / contract in basis points, half-up */
+    int may_terminate;
+    int64_t buyer_pays_fen, developer_absorbs_fen, refund_fen;
+};
+int calc_area_true_up(struct calc_true_up *out,
+                      int64_t contract_dm2,
+                      int64_t measured_dm2,
+                      int64_t price_fen_per_m2);
+
+/* Late delivery (GF-2014-0171 第十二条): days = delivered − deadline (never
+ * negative); penalty = total × rate / 10,000 × days, half-up; termination
+ * allowed beyond grace_days. */
+int calc_late_delivery(int64_t *days_late,
+                       int64_t *penalty_fen,
+                       int *may_terminate,
+                       int64_t total_fen,
+                       int64_t rate_e4,
+                       const char *deadline,
+                       const char *delivered,
+                       int64_t grace_days);
+
+/* The end of a period of years and months from start (民法典 第201–202条):
+ * the corresponding day, or the last day of the month when it has none. */
+int calc_period_end(char out[11], const char *start, int years, int months);
+
 #endif

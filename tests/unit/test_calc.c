@@ -1,11 +1,10 @@
 /* Unit tests of the money arithmetic (src/domain/calc.c) against the
  * worked examples of DOMAIN.md §3 and §5, and our own cases. */
-#include "test_helpers.h"
-
 #include <stdlib.h>
 #include <string.h>
 
 #include "domain/calc.h"
+#include "test_helpers.h"
 
 static struct calc_month rows[360];
 
@@ -134,6 +133,90 @@ static void late_penalty_across_month_end_and_leap_day(void **state)
     assert_int_equal(penalty, 1);
 }
 
+static void area_true_up_domain_examples(void **state)
+{
+    (void)state;
+    struct calc_true_up t;
+    /* A0 = 100.00 m², p = 20,000/m²: A1 = 105.00 → +5%, may terminate; if kept,
+     * the buyer pays 60,000 and the developer absorbs 40,000. */
+    assert_int_equal(calc_area_true_up(&t, 10000, 10500, 2000000), 0);
+    assert_int_equal(t.ratio_bp, 500);
+    assert_true(t.may_terminate);
+    assert_int_equal(t.buyer_pays_fen, 6000000);
+    assert_int_equal(t.developer_absorbs_fen, 4000000);
+    assert_int_equal(t.refund_fen, 0);
+    /* A1 = 95.00 → refund 60,000 + 2 × 40,000 = 140,000. */
+    assert_int_equal(calc_area_true_up(&t, 10000, 9500, 2000000), 0);
+    assert_int_equal(t.ratio_bp, -500);
+    assert_int_equal(t.refund_fen, 14000000);
+    /* Exactly 3% either way is inside the band. */
+    assert_int_equal(calc_area_true_up(&t, 10000, 10300, 2000000), 0);
+    assert_false(t.may_terminate);
+    assert_int_equal(t.buyer_pays_fen, 6000000);
+    assert_int_equal(t.developer_absorbs_fen, 0);
+    assert_int_equal(calc_area_true_up(&t, 10000, 9700, 2000000), 0);
+    assert_false(t.may_terminate);
+    assert_int_equal(t.refund_fen, 6000000);
+    /* Just above 3%: 0.01 m² beyond the band. */
+    assert_int_equal(calc_area_true_up(&t, 10000, 10301, 2000000), 0);
+    assert_true(t.may_terminate);
+    assert_int_equal(t.buyer_pays_fen, 6000000);
+    assert_int_equal(t.developer_absorbs_fen, 20000);
+    assert_int_equal(calc_area_true_up(&t, 10000, 9699, 2000000), 0);
+    assert_true(t.may_terminate);
+    assert_int_equal(t.refund_fen, 6000000 + 2 * 20000);
+    /* A band that is not a whole 0.01 m²: 3% of 89.37 m² = 2.6811 m². */
+    assert_int_equal(calc_area_true_up(&t, 8937, 9237, 1850000), 0);
+    assert_int_equal(t.buyer_pays_fen, 4960035);       /* 2.6811 × 18,500 = 49,600.35 */
+    assert_int_equal(t.developer_absorbs_fen, 589965); /* 0.3189 × 18,500 = 5,899.65 */
+    assert_int_equal(calc_area_true_up(&t, 0, 9237, 1850000), APP_EINVAL);
+}
+
+static void late_delivery_domain_example(void **state)
+{
+    (void)state;
+    int64_t days, penalty;
+    int may;
+    assert_int_equal(calc_late_delivery(&days, &penalty, &may, 200000000, 20000, "2025-06-30",
+                                        "2025-09-15", 90),
+                     0);
+    assert_int_equal(days, 77);
+    assert_int_equal(penalty, 3080000); /* 30,800.00 */
+    assert_false(may);                  /* N = 90 */
+    /* Across a leap February, beyond the grace days. */
+    assert_int_equal(calc_late_delivery(&days, &penalty, &may, 100000000, 5000, "2024-01-31",
+                                        "2024-03-01", 29),
+                     0);
+    assert_int_equal(days, 30);
+    assert_int_equal(penalty, 150000); /* 1,000,000 × 0.5/10000 × 30 = 1,500.00 */
+    assert_true(may);
+    /* Early delivery owes nothing. */
+    assert_int_equal(calc_late_delivery(&days, &penalty, &may, 100000000, 5000, "2024-01-31",
+                                        "2024-01-15", 29),
+                     0);
+    assert_int_equal(days, 0);
+    assert_int_equal(penalty, 0);
+}
+
+static void period_ends_per_civil_code(void **state)
+{
+    (void)state;
+    char out[11];
+    assert_int_equal(calc_period_end(out, "2024-02-29", 1, 0), 0);
+    assert_string_equal(out, "2025-02-28"); /* no 29 February: the month's last day */
+    assert_int_equal(calc_period_end(out, "2024-02-29", 4, 0), 0);
+    assert_string_equal(out, "2028-02-29");
+    assert_int_equal(calc_period_end(out, "2025-01-31", 0, 1), 0);
+    assert_string_equal(out, "2025-02-28");
+    assert_int_equal(calc_period_end(out, "2025-08-31", 0, 6), 0);
+    assert_string_equal(out, "2026-02-28");
+    assert_int_equal(calc_period_end(out, "2025-06-15", 5, 0), 0);
+    assert_string_equal(out, "2030-06-15");
+    assert_int_equal(calc_period_end(out, "2025-11-30", 0, 3), 0);
+    assert_string_equal(out, "2026-02-28");
+    assert_int_equal(calc_period_end(out, "2025-02-30", 1, 0), APP_EINVAL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -144,6 +227,9 @@ int main(void)
             cmocka_unit_test(edge_cases),
             cmocka_unit_test(late_penalty_domain_example),
             cmocka_unit_test(late_penalty_across_month_end_and_leap_day),
+            cmocka_unit_test(area_true_up_domain_examples),
+            cmocka_unit_test(late_delivery_domain_example),
+            cmocka_unit_test(period_ends_per_civil_code),
     };
     return cmocka_run_group_tests_name("calc", tests, NULL, NULL);
 }
