@@ -80,6 +80,8 @@ size_t api_body_limit(const char *method, const char *path);
 void api_print_routes(FILE *fp);
 
 /* Helpers for handlers. */
+/* RFC 5987 percent-encoding of a UTF-8 file name for Content-Disposition. */
+void api_encode_filename(char *out, size_t size, const char *name);
 int api_body_object(struct api_ctx *ctx, struct app_err *err);
 const char *api_body_str(struct api_ctx *ctx, const char *key);
 
@@ -116,6 +118,7 @@ int api_import_template(struct api_ctx *ctx, struct app_err *err);
 
 int api_approvals_list(struct api_ctx *ctx, struct app_err *err);
 int api_approvals_counts(struct api_ctx *ctx, struct app_err *err);
+int api_approvals_lookup(struct api_ctx *ctx, struct app_err *err);
 int api_approvals_submit(struct api_ctx *ctx, struct app_err *err);
 int api_approvals_get(struct api_ctx *ctx, struct app_err *err);
 int api_approvals_act(struct api_ctx *ctx, struct app_err *err);

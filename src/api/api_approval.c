@@ -102,6 +102,49 @@ int api_approvals_resubmit(struct api_ctx *ctx, struct app_err *err)
     return reply_request(ctx, ctx->id, err);
 }
 
+/* What approval forms pick from, for anyone who files requests: office
+ * supplies with stock, assets in use, the caller's own open loans, and
+ * colleagues (names and departments only). */
+int api_approvals_lookup(struct api_ctx *ctx, struct app_err *err)
+{
+    const char *type = http_query(ctx->http, "type");
+    const char *q = http_query(ctx->http, "q");
+    char pat[140];
+    snprintf(pat, sizeof(pat), "%%%s%%", q && strlen(q) < 100 ? q : "");
+    if (!app_utf8_valid(pat, strlen(pat)))
+        return app_err_set(err, APP_EBADREQ, "q", "q 不是有效的 UTF-8");
+    struct db_params p = {0};
+    const char *sql;
+    if (type && strcmp(type, "supply") == 0) {
+        sql = "SELECT id, name, unit, stock FROM office_supplies WHERE name LIKE ? ORDER BY name"
+              " LIMIT 200";
+        db_params_text(&p, pat);
+    } else if (type && strcmp(type, "asset") == 0) {
+        sql = "SELECT id, code, name, location FROM fixed_assets WHERE status = 'in_use' AND"
+              " (name LIKE ? OR code LIKE ?) ORDER BY code LIMIT 200";
+        db_params_text(&p, pat);
+        db_params_text(&p, pat);
+    } else if (type && strcmp(type, "loan") == 0) {
+        sql = "SELECT id, purpose, amount_fen, amount_fen - repaid_fen AS owed_fen, created_at"
+              " FROM employee_loans WHERE user_id = ? AND status = 'outstanding' ORDER BY id";
+        db_params_int(&p, ctx->user->id);
+    } else if (type && strcmp(type, "user") == 0) {
+        sql = "SELECT id, display_name AS name, department FROM users WHERE status = 'active'"
+              " AND (display_name LIKE ? OR username LIKE ?) ORDER BY department, id LIMIT 200";
+        db_params_text(&p, pat);
+        db_params_text(&p, pat);
+    } else {
+        return app_err_set(err, APP_EBADREQ, "type", "type 应为 supply、asset、loan 或 user");
+    }
+    json_t *items = NULL;
+    int rc = query_rows(&items, ctx->conn, sql, &p);
+    db_params_free(&p);
+    if (rc < 0)
+        return rc;
+    ctx->reply = json_pack("{s:o}", "items", items);
+    return 0;
+}
+
 /*---- Templates as JSON files ----*/
 
 static json_t *template_json(json_t *row)
@@ -218,9 +261,10 @@ int api_templates_import(struct api_ctx *ctx, struct app_err *err)
         int was_created = 0;
         rc = import_one(ctx, t, &was_created, err);
         if (rc < 0) {
-            char msg[320];
-            snprintf(msg, sizeof(msg), "第 %zu 个模板：%s", i + 1, err->message);
-            app_strlcpy(err->message, msg, sizeof(err->message));
+            char msg[sizeof(err->message)], field[sizeof(err->field)];
+            app_strlcpy(msg, err->message, sizeof(msg));
+            app_strlcpy(field, err->field, sizeof(field));
+            app_err_set(err, rc, field, "第 %zu 个模板：%s", i + 1, msg);
             break;
         }
         created += was_created;
@@ -505,8 +549,10 @@ int api_attachments_get(struct api_ctx *ctx, struct app_err *err)
     ctx->raw = (char *)bin;
     ctx->raw_len = len;
     ctx->raw_type = known_type(json_string_value(json_object_get(row, "content_type")));
-    char disp[300];
-    snprintf(disp, sizeof(disp), "attachment; filename=\"attachment-%lld\"", (long long)ctx->id);
+    char enc[700], disp[800];
+    api_encode_filename(enc, sizeof(enc), json_string_value(json_object_get(row, "file_name")));
+    snprintf(disp, sizeof(disp), "attachment; filename=\"attachment-%lld\"; filename*=UTF-8''%s",
+             (long long)ctx->id, enc);
     http_add_header(ctx->http, "Content-Disposition", disp);
     json_decref(row);
     return 0;

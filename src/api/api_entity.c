@@ -210,8 +210,7 @@ static int export_row(json_t *row, void *payload)
     return 0;
 }
 
-/* RFC 5987 encoding of a UTF-8 file name. */
-static void encode_filename(char *out, size_t size, const char *name)
+void api_encode_filename(char *out, size_t size, const char *name)
 {
     static const char hex[] = "0123456789ABCDEF";
     size_t o = 0;
@@ -278,7 +277,7 @@ int api_entity_export(struct api_ctx *ctx, struct app_err *err)
     char day[32], name[128], enc[512], disp[700];
     time_now_iso(day, sizeof(day));
     snprintf(name, sizeof(name), "%s-%.4s%.2s%.2s.xlsx", e->label, day, day + 5, day + 8);
-    encode_filename(enc, sizeof(enc), name);
+    api_encode_filename(enc, sizeof(enc), name);
     snprintf(disp, sizeof(disp), "attachment; filename=\"%s.xlsx\"; filename*=UTF-8''%s", e->name,
              enc);
     http_add_header(ctx->http, "Content-Disposition", disp);

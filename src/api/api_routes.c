@@ -61,6 +61,7 @@ const struct api_route api_routes[] = {
         {"POST", "/api/v1/contracts/{id}/amendments", api_contracts_amend, "contract.amend", 0},
         {"GET", "/api/v1/approvals", api_approvals_list, "approval.use", 0},
         {"GET", "/api/v1/approvals/counts", api_approvals_counts, "", 0},
+        {"GET", "/api/v1/approvals/lookup", api_approvals_lookup, "approval.use", 0},
         {"POST", "/api/v1/approvals", api_approvals_submit, "approval.use", 0},
         {"GET", "/api/v1/approvals/{id}", api_approvals_get, "approval.use", 0},
         {"POST", "/api/v1/approvals/{id}/actions", api_approvals_act, "approval.use", 0},

@@ -79,8 +79,16 @@ int app_err_set(struct app_err *err, int code, const char *field, const char *fm
     app_strlcpy(err->field, field ? field : "", sizeof(err->field));
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(err->message, sizeof(err->message), fmt, ap);
+    int n = vsnprintf(err->message, sizeof(err->message), fmt, ap);
     va_end(ap);
+    if (n >= (int)sizeof(err->message)) {
+        /* Cut back to a whole character and say that something was left out. */
+        size_t len = sizeof(err->message) - 4; /* room for "…" (3 bytes) and NUL */
+        while (len > 0 && ((unsigned char)err->message[len] & 0xC0) == 0x80)
+            len--;
+        memcpy(err->message + len, "\xE2\x80\xA6", 3);
+        err->message[len + 3] = '\0';
+    }
     return code;
 }
 

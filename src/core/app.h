@@ -36,7 +36,7 @@ enum app_code {
 /* Detail of a failure, for the person at the screen. */
 struct app_err {
     int code;          /* APP_E* */
-    char message[256]; /* Chinese first; never internals */
+    char message[512]; /* Chinese first; never internals; cut at a character, with … */
     char field[64];    /* request field at fault, or "" */
 };
 

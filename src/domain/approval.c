@@ -85,6 +85,25 @@ static int req_load(struct req *r, struct db_conn *c, int64_t id, struct app_err
     return 0;
 }
 
+/* Task deadlines are kept as epoch seconds (compared by the ticker) and
+ * shown like every other instant. */
+static void due_to_iso(json_t *rows)
+{
+    size_t i;
+    json_t *r;
+    json_array_foreach(rows, i, r)
+    {
+        json_int_t due = json_integer_value(json_object_get(r, "due_at"));
+        if (due > 0) {
+            char iso[32];
+            time_format_iso(iso, sizeof(iso), due);
+            json_object_set_new(r, "due_at", json_string(iso));
+        } else {
+            json_object_set_new(r, "due_at", json_null());
+        }
+    }
+}
+
 static int64_t row_int(json_t *row, const char *k)
 {
     return json_integer_value(json_object_get(row, k));
@@ -264,7 +283,7 @@ static int open_task(struct db_conn *c,
     rc = db_run(c,
                 "INSERT INTO approval_tasks (request_id, step_index, step_name, round, approver_id,"
                 " approver_name, delegated_from, status, created_at, due_at)"
-                " VALUES (?,?,?,?,?,?,?,'pending',?,?)",
+                " VALUES (?,?,?,?,?,?,NULLIF(?, 0),'pending',?,?)",
                 "iitiit"
                 "iti",
                 r->id, step, step_name, r->round, assignee, name,
@@ -843,8 +862,8 @@ int approval_act(struct db_conn *c,
                        " AND step_index = ? AND approver_id = ? AND status = 'pending'",
                        "iiii", r.id, r.round, step, to_user);
         if (dup > 0) {
-            free(name);
             rc = app_err_set(err, APP_ECONFLICT, "to_user", "%s已是当前步骤的审批人", name);
+            free(name);
             goto done;
         }
         rc = db_run(c,
@@ -1006,9 +1025,12 @@ int approval_get(json_t **out,
     }
     db_params_int(&p, r.id);
     rc = query_rows(&tasks, c,
-                    "SELECT id, step_index, step_name, round, approver_id, approver_name,"
-                    " delegated_from, status, created_at, due_at, acted_at, comment"
-                    " FROM approval_tasks WHERE request_id = ? ORDER BY round, step_index, id",
+                    "SELECT k.id, k.step_index, k.step_name, k.round, k.approver_id,"
+                    " k.approver_name, k.delegated_from, (SELECT u.display_name FROM users u"
+                    " WHERE u.id = k.delegated_from) AS delegated_from_name, k.status,"
+                    " k.created_at, k.due_at, k.acted_at, k.comment"
+                    " FROM approval_tasks k WHERE k.request_id = ? ORDER BY k.round,"
+                    " k.step_index, k.id",
                     &p);
     if (rc == 0)
         rc = query_rows(&history, c,
@@ -1045,6 +1067,7 @@ int approval_get(json_t **out,
     json_object_set(o, "form", r.form);
     json_object_set(o, "steps", r.steps);
     json_object_set(o, "data", r.data);
+    due_to_iso(tasks);
     json_object_set_new(o, "tasks", tasks);
     json_object_set_new(o, "history", history);
     json_object_set_new(o, "attachments", files);
@@ -1151,6 +1174,7 @@ int approval_inbox(json_t **out,
                             json_boolean(due > 0 && due < now &&
                                          strcmp(row_str(it, "status"), "in_progress") == 0));
     }
+    due_to_iso(items);
     *out = json_pack("{s:o, s:I}", "items", items, "total", (json_int_t)total);
     return 0;
 }

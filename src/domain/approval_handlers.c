@@ -252,7 +252,7 @@ int loan_repay(struct db_conn *c,
         return rc;
     rc = db_run(c,
                 "INSERT INTO loan_repayments (loan_id, amount_fen, kind, request_id, at, note)"
-                " VALUES (?,?,?,?,?,?)",
+                " VALUES (?,?,?,NULLIF(?, 0),?,?)",
                 "iitit"
                 "t",
                 loan_id, amount, kind, request_id, at, note);

@@ -558,13 +558,13 @@ int contract_transition(struct db_conn *c,
     if (rc < 0)
         return rc;
     const char *status = row_str(before, "status");
+    if (!auth_has(who, t->perm)) {
+        rc = app_err_set(err, APP_EFORBIDDEN, NULL, "您的岗位不能办理%s", t->label);
+        goto done;
+    }
     if (strcmp(status, t->from) != 0) {
         rc = app_err_set(err, APP_ECONFLICT, "status", "合同当前状态为“%s”，不能%s",
                          contract_status_label(status), t->label);
-        goto done;
-    }
-    if (!auth_has(who, t->perm)) {
-        rc = app_err_set(err, APP_EFORBIDDEN, NULL, "您的岗位不能办理%s", t->label);
         goto done;
     }
     int64_t pending = 0;
@@ -734,6 +734,9 @@ int contract_amend(int64_t *amendment_id,
         rc = entity_get(&new_unit, c, entity_find("units"), who, json_integer_value(nu), err);
         if (rc == APP_ENOTFOUND)
             rc = app_err_set(err, APP_EINVAL, "new_unit_id", "房源不存在");
+        if (rc == 0 && row_int(new_unit, "project_id") != row_int(contract, "project_id"))
+            rc = app_err_set(err, APP_EINVAL, "new_unit_id",
+                             "换房只能在同一项目内；跨项目请退房后重新认购");
         if (rc == 0)
             rc = unit_free(c, json_integer_value(nu), id, err, "new_unit_id");
         if (rc < 0)

@@ -22,8 +22,14 @@ static int template_check(json_t *in, json_t *before, struct app_err *err)
     if (steps == NULL && before)
         steps = json_object_get(before, "steps_json");
     int rc = approval_template_check(form, steps, err);
-    if (rc < 0)
+    if (rc < 0) {
+        /* Name the request field at fault. */
+        if (err && strcmp(err->field, "form") == 0)
+            app_strlcpy(err->field, "form_json", sizeof(err->field));
+        else if (err && strcmp(err->field, "steps") == 0)
+            app_strlcpy(err->field, "steps_json", sizeof(err->field));
         return rc;
+    }
     const char *handler = json_string_value(json_object_get(in, "handler"));
     if (handler && *handler && approval_find_handler(handler) == NULL)
         return app_err_set(err, APP_EINVAL, "handler", "未知的处理器: %s", handler);

@@ -52,6 +52,16 @@ static int contract_visible(json_t **out,
     return rc;
 }
 
+/* The same for a contract named by the path: unknown is 404, not a bad field. */
+static int contract_in_path(json_t **out,
+                            struct db_conn *c,
+                            const struct auth_user *who,
+                            int64_t id,
+                            struct app_err *err)
+{
+    return entity_get(out, c, entity_find("contracts"), who, id, err);
+}
+
 static int tell_buyers(struct db_conn *c,
                        int64_t contract_id,
                        const char *kind,
@@ -340,14 +350,19 @@ int loan_set_stage(struct db_conn *c,
     }
     if (rc >= 0 && strcmp(stage, "disbursed") == 0) {
         /* The disbursement pays the contract's loan receivable, when there is one. */
-        int64_t rid = 0;
+        int64_t rid = 0, owed = 0;
         if (db_query_int64(c, &rid,
                            "SELECT id FROM receivables WHERE contract_id = ? AND kind = 'loan'"
                            " AND received_fen < amount_fen ORDER BY id LIMIT 1",
-                           "i", row_int(loan, "contract_id")) == 0) {
+                           "i", row_int(loan, "contract_id")) == 0 &&
+            db_query_int64(c, &owed,
+                           "SELECT amount_fen - received_fen FROM receivables WHERE id = ?", "i",
+                           rid) == 0) {
+            /* The receipt covers what the loan receivable still owes, at most. */
+            int64_t pay =
+                    json_integer_value(disbursed) < owed ? json_integer_value(disbursed) : owed;
             json_t *r = json_pack("{s:I, s:I, s:s, s:s, s:s, s:s}", "receivable_id",
-                                  (json_int_t)rid, "amount_fen",
-                                  (json_int_t)json_integer_value(disbursed), "received_on", on,
+                                  (json_int_t)rid, "amount_fen", (json_int_t)pay, "received_on", on,
                                   "voucher_no", "", "method", "loan", "note", "按揭放款");
             char voucher[32];
             snprintf(voucher, sizeof(voucher), "DK-%lld", (long long)id);
@@ -668,7 +683,9 @@ int receivables_generate(struct db_conn *c,
                          struct app_err *err)
 {
     json_t *k = NULL;
-    int rc = contract_visible(&k, c, who, contract_id, err);
+    if (loan_fen < 0)
+        return app_err_set(err, APP_EINVAL, "loan_fen", "贷款金额不能为负");
+    int rc = contract_in_path(&k, c, who, contract_id, err);
     if (rc < 0)
         return rc;
     int64_t n = 0;

@@ -472,7 +472,8 @@ test('authorization walk: every route of `anjia routes` checked for 401 and 403'
       continue;
     }
     seen.set(key, rt.perm);
-    const p = rt.path.replace('{id}', '1');
+    // Every path parameter ({id}, {doc}, …) becomes 1.
+    const p = rt.path.replace(/\{[a-z_]+\}/g, '1');
     assert(!/[{}]/.test(p), `unexpanded placeholder in ${rt.path}`);
     const body = UNSAFE.has(rt.method) ? {} : undefined;
     const check = async (label, opts, fn) => {

@@ -139,6 +139,21 @@ static void config_sources_and_validation(void **state)
     unlink(path);
 }
 
+static void long_messages_are_cut_at_a_character(void **state)
+{
+    (void)state;
+    struct app_err err = {0};
+    char many[2000] = "";
+    for (int i = 0; i < 120; i++)
+        strncat(many, "张三 户口簿、", sizeof(many) - strlen(many) - 1);
+    assert_int_equal(app_err_set(&err, APP_EINVAL, "documents", "缺少 %s", many), APP_EINVAL);
+    size_t n = strlen(err.message);
+    assert_true(n < sizeof(err.message));
+    assert_true(app_utf8_valid(err.message, n));
+    assert_memory_equal(err.message + n - 3, "\xE2\x80\xA6", 3); /* … */
+    assert_string_equal(err.field, "documents");
+}
+
 static void passwords_hash_and_verify(void **state)
 {
     (void)state;
@@ -207,6 +222,7 @@ int main(void)
             cmocka_unit_test(instants_round_trip_in_utc),
             cmocka_unit_test(civil_date_arithmetic),
             cmocka_unit_test(config_sources_and_validation),
+            cmocka_unit_test(long_messages_are_cut_at_a_character),
             cmocka_unit_test(passwords_hash_and_verify),
             cmocka_unit_test(tokens_are_random_and_macs_are_keyed),
             cmocka_unit_test(personal_data_seals_and_opens),

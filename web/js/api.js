@@ -116,11 +116,15 @@ function filenameFrom(disposition, fallback) {
   return plain ? plain[1].trim() : fallback;
 }
 
-/** GET a file (e.g. export.xlsx) and hand it to the browser as a download. */
-export async function download(path, query, fallbackName) {
+/**
+ * GET a file (e.g. export.xlsx) and hand it to the browser as a download.
+ * The name comes from Content-Disposition, else fallbackName; forceName wins
+ * over both (attachments keep the name they were uploaded with).
+ */
+export async function download(path, query, fallbackName, { forceName } = {}) {
   const res = await request('GET', path, { query, raw: true });
   const blob = await res.blob();
-  const name = filenameFrom(res.headers.get('Content-Disposition'), fallbackName);
+  const name = forceName || filenameFrom(res.headers.get('Content-Disposition'), fallbackName);
   const url = URL.createObjectURL(blob);
   const a = document.createElement('a');
   a.href = url;

@@ -15,6 +15,11 @@ import { render360 } from './c360.js';
 import { renderGrid } from './grid.js';
 import { renderDuplicates } from './duplicates.js';
 import { renderImport } from './import.js';
+import { renderApprovals } from './approvals.js';
+import { renderApprovalNew, renderApprovalResubmit } from './approval_form.js';
+import { renderApproval } from './approval_view.js';
+import { renderDelegations } from './delegations.js';
+import { startCounts, stopCounts } from './notify.js';
 import { modal, toast, errorState } from './ui.js';
 
 const root = document.getElementById('app');
@@ -31,12 +36,14 @@ async function startSession(me) {
   const [nav] = await Promise.all([getNav(), loadProjects()]);
   session.nav = nav;
   shell = null;
+  startCounts();
 }
 
 function buildShell() {
   shell = renderShell(root, {
     onLogout: logout,
     onChangePassword: changePassword,
+    onDelegations: () => router.go(router.page('delegations')),
     onProjectChange: (id) => {
       setCurrentProject(id);
       const r = router.parse();
@@ -49,6 +56,7 @@ function buildShell() {
 
 function showLogin(notice) {
   shell = null;
+  stopCounts();
   clearSession();
   resetMetaCache();
   renderLogin(root, {
@@ -129,8 +137,15 @@ function changePassword() {
 }
 
 // Pages of their own: which nav entry they light up, and their crumb.
-const PAGE_NAV = { 360: 'customers', grid: 'buildings', duplicates: 'duplicates', import: 'import' };
-const PAGE_SUB = { 360: 'c360.crumb', grid: 'grid.crumb' };
+const PAGE_NAV = {
+  360: 'customers', grid: 'buildings', duplicates: 'duplicates', import: 'import',
+  approvals: 'approvals', approval: 'approvals', 'approval-new': 'approvals', 'approval-resubmit': 'approvals',
+  delegations: 'approvals',
+};
+const PAGE_SUB = {
+  360: 'c360.crumb', grid: 'grid.crumb', approval: 'appr.crumb_view', 'approval-new': 'appr.crumb_new',
+  'approval-resubmit': 'appr.crumb_resubmit', delegations: 'deleg.title',
+};
 
 async function render(r) {
   const seq = ++routeSeq;
@@ -155,6 +170,11 @@ async function render(r) {
       case 'grid': await renderGrid(main, r.id, ctx); break;
       case 'duplicates': await renderDuplicates(main, ctx); break;
       case 'import': await renderImport(main, ctx); break;
+      case 'approvals': await renderApprovals(main, r.query, ctx); break;
+      case 'approval': await renderApproval(main, r.id, ctx); break;
+      case 'approval-new': await renderApprovalNew(main, r.id, ctx); break;
+      case 'approval-resubmit': await renderApprovalResubmit(main, r.id, ctx); break;
+      case 'delegations': await renderDelegations(main, ctx); break;
       case 'home': renderHome(main, ctx); break;
       case 'list': await renderList(main, r.entity, r.query, ctx); break;
       case 'view': await renderDetail(main, r.entity, r.id, ctx); break;
@@ -169,7 +189,7 @@ async function render(r) {
     if (err && err.status === 401) return;
     main.replaceChildren(errorState(err, () => render(router.parse())));
   }
-  if (seq === routeSeq && r.view !== 'edit' && r.view !== 'new') {
+  if (seq === routeSeq && !['edit', 'new', 'approval-new', 'approval-resubmit'].includes(r.view)) {
     main.focus({ preventScroll: true });
   }
 }

@@ -210,7 +210,7 @@ function timelineList(items, selfId) {
     if (e.entity && e.entity_id !== null && e.entity_id !== undefined) {
       if (e.entity === 'customers') {
         if (String(e.entity_id) !== String(selfId)) to = router.page('360', e.entity_id);
-      } else if (/^[a-z][a-z0-9_]*$/.test(e.entity)) {
+      } else if (/^[a-z][a-z0-9_-]*$/.test(e.entity)) {
         to = router.href('view', e.entity, e.entity_id);
       }
     }

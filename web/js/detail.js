@@ -9,7 +9,7 @@ import { getEntityMeta } from './meta.js';
 import { can } from './session.js';
 import { displayValue, fieldLabel, textValue } from './fields.js';
 import { loading, errorState, enumTag } from './ui.js';
-import { ENTITY_ACTIONS, ENTITY_LINKS } from './actions.js';
+import { ENTITY_ACTIONS, ENTITY_LINKS, DETAIL_PANELS } from './actions.js';
 import { maskedValue } from './reveal.js';
 
 export function statusField(meta) {
@@ -45,8 +45,9 @@ export async function renderDetail(main, entity, id, ctx) {
   const actions = h('div', { class: 'page-actions' });
   for (const a of ENTITY_ACTIONS[entity] || []) {
     if (a.perm && !can(a.perm)) continue;
+    if (a.when && !a.when(item)) continue;
     actions.append(h('button', {
-      class: ['btn', a.danger && 'btn-danger'], type: 'button', text: a.label(), dataset: { action: a.key },
+      class: ['btn', a.danger && 'btn-danger', a.primary && 'btn-primary'], type: 'button', text: a.label(), dataset: { action: a.key },
       onclick: () => a.run(item, meta, refresh),
     }));
   }
@@ -65,9 +66,12 @@ export async function renderDetail(main, entity, id, ctx) {
         sf && item[sf.name] !== undefined && item[sf.name] !== null ? enumTag(sf, item[sf.name]) : null)),
     actions);
 
+  const panelDef = DETAIL_PANELS[entity];
+  const panel = panelDef && (!panelDef.perm || can(panelDef.perm)) ? panelDef : null;
+  const hidden = new Set(panel ? panel.hide || [] : []);
   const grid = h('dl', { class: 'desc-grid' });
   for (const f of meta.fields) {
-    if (f.type === 'password') continue;
+    if (f.type === 'password' || hidden.has(f.name)) continue;
     const wide = ['textarea', 'json', 'refs', 'enums'].includes(f.type);
     grid.append(h('div', { class: ['desc-item', wide && 'wide'], dataset: { field: f.name } },
       h('dt', { text: fieldLabel(f) }),
@@ -87,7 +91,9 @@ export async function renderDetail(main, entity, id, ctx) {
   } else {
     body.classList.add('no-side');
   }
-  replace(main, h('div', { class: 'page page-detail', dataset: { entity, id } }, header, body));
+  // A panel of the entity's own (e.g. the template editor) takes the full width.
+  replace(main, h('div', { class: 'page page-detail', dataset: { entity, id } }, header, body,
+    panel ? panel.render(item, meta, refresh) : null));
 }
 
 // ---- history ----------------------------------------------------------------

@@ -8,6 +8,7 @@ import { getEntityMeta } from './meta.js';
 import { formField, fieldLabel } from './fields.js';
 import { loading, errorState, toast, setBusy } from './ui.js';
 import { recordTitle } from './detail.js';
+import { CREATE_DEFAULTS } from './actions.js';
 
 function sameValue(a, b) {
   const norm = (v) => (v === undefined || v === '' ? null : v);
@@ -127,6 +128,9 @@ export async function renderForm(main, entity, id, ctx) {
       showBanner(t('form.fix_errors'));
       firstBad.focus();
       return;
+    }
+    if (mode === 'create' && CREATE_DEFAULTS[entity]) {
+      for (const [k, v] of Object.entries(CREATE_DEFAULTS[entity]())) if (!(k in body)) body[k] = v;
     }
     if (mode === 'update' && Object.keys(body).length === 0) {
       toast(t('form.unchanged'), 'info');

@@ -6,6 +6,7 @@ import { session, displayName, currentProject, can } from './session.js';
 import { dropdown } from './ui.js';
 import * as router from './router.js';
 import { renderSearchBox, canSearch } from './search.js';
+import { onCounts, badge, setBadge, renderBell } from './notify.js';
 
 const SIDER_KEY = 'anjia.sider';
 const GROUPS_KEY = 'anjia.navClosed';
@@ -24,8 +25,13 @@ function writeJson(key, v) {
 const CLIENT_PAGES = [
   { page: 'duplicates', group: 'master', perm: 'customer.merge', label: '重复客户', label_en: 'Duplicates' },
   { page: 'import', group: 'master', perm: 'customer.import', label: '批量导入', label_en: 'Import' },
+  // First in its group, with the number of approvals waiting for me.
+  { page: 'approvals', group: 'approval', perm: 'approval.use', label: '审批中心', label_en: 'Approvals', first: true, badge: 'todo' },
 ];
-const GROUP_LABELS = { master: { label: '客户与房源', label_en: 'Customers & units' } };
+const GROUP_LABELS = {
+  master: { label: '客户与房源', label_en: 'Customers & units', first: true },
+  approval: { label: '审批与行政', label_en: 'Approvals & office' },
+};
 
 /** The server's navigation plus the client pages this user may open. */
 export function navGroups() {
@@ -34,10 +40,14 @@ export function navGroups() {
     if (!can(p.perm)) continue;
     let g = groups.find((x) => x.key === p.group);
     if (!g) {
-      g = { key: p.group, ...(GROUP_LABELS[p.group] || { label: p.group }), items: [] };
-      groups.unshift(g);
+      const gl = GROUP_LABELS[p.group] || { label: p.group };
+      g = { key: p.group, label: gl.label, label_en: gl.label_en, items: [] };
+      if (gl.first) groups.unshift(g); else groups.push(g);
     }
-    if (!g.items.some((i) => i.entity === p.page)) g.items.push({ entity: p.page, page: true, label: p.label, label_en: p.label_en });
+    if (!g.items.some((i) => i.entity === p.page)) {
+      const it = { entity: p.page, page: true, label: p.label, label_en: p.label_en, badge: p.badge };
+      if (p.first) g.items.unshift(it); else g.items.push(it);
+    }
   }
   return groups;
 }
@@ -46,7 +56,7 @@ export function itemHref(it) {
   return it.page ? router.page(it.entity) : router.href('list', it.entity);
 }
 
-export function renderShell(root, { onLogout, onChangePassword, onProjectChange }) {
+export function renderShell(root, { onLogout, onChangePassword, onProjectChange, onDelegations }) {
   const closed = new Set(readJson(GROUPS_KEY, []));
   const nav = h('nav', { class: 'nav', 'aria-label': t('nav.home') });
   nav.append(h('a', { class: 'nav-item nav-home', href: '#/', dataset: { entity: '' } },
@@ -55,9 +65,14 @@ export function renderShell(root, { onLogout, onChangePassword, onProjectChange 
   for (const g of groups) {
     const list = h('ul', { class: 'nav-items', id: `nav-g-${g.key}` });
     for (const it of g.items) {
-      list.append(h('li', null, h('a', {
-        class: 'nav-item', href: itemHref(it), dataset: { entity: it.entity }, text: L(it, it.entity),
-      })));
+      const a = h('a', { class: 'nav-item', href: itemHref(it), dataset: { entity: it.entity } },
+        h('span', { class: 'nav-text', text: L(it, it.entity) }));
+      if (it.badge) {
+        const b = badge(0, 'nav-badge');
+        b.dataset.badge = it.badge;
+        a.append(b);
+      }
+      list.append(h('li', null, a));
     }
     const isClosed = closed.has(g.key);
     list.hidden = isClosed;
@@ -108,6 +123,14 @@ export function renderShell(root, { onLogout, onChangePassword, onProjectChange 
   right.append(h('div', { class: 'seg lang-seg', role: 'group', 'aria-label': t('lang.switch') },
     h('button', { type: 'button', class: ['seg-btn', lang === 'zh' && 'active'], 'aria-pressed': String(lang === 'zh'), lang: 'zh-CN', text: '中文', dataset: { lang: 'zh' }, onclick: () => setLang('zh') }),
     h('button', { type: 'button', class: ['seg-btn', lang === 'en' && 'active'], 'aria-pressed': String(lang === 'en'), lang: 'en', text: 'English', dataset: { lang: 'en' }, onclick: () => setLang('en') })));
+  // Approvals waiting for me, and the notification bell.
+  if (can('approval.use')) {
+    const waiting = badge(0, 'top-badge');
+    const link = h('a', { class: 'top-approvals', href: router.page('approvals'), id: 'top-approvals', title: t('appr.waiting_title') },
+      h('span', { class: 'top-approvals-icon', 'aria-hidden': 'true' }), h('span', { text: t('appr.waiting') }), waiting);
+    right.append(link);
+  }
+  right.append(renderBell());
   // User menu.
   const userBtn = h('button', { class: 'user-btn', type: 'button', id: 'user-menu' },
     h('span', { class: 'avatar', 'aria-hidden': 'true', text: (displayName() || '?').slice(0, 1) }),
@@ -117,6 +140,7 @@ export function renderShell(root, { onLogout, onChangePassword, onProjectChange 
   const menu = h('div', { class: 'menu', role: 'menu' });
   const drop = dropdown(userBtn, menu, { align: 'right' });
   menu.append(
+    can('approval.use') ? h('button', { type: 'button', class: 'menu-item', role: 'menuitem', dataset: { action: 'delegations' }, text: t('deleg.menu'), onclick: () => { drop.closeDropdown(); onDelegations(); } }) : null,
     h('button', { type: 'button', class: 'menu-item', role: 'menuitem', dataset: { action: 'change-password' }, text: t('top.change_password'), onclick: () => { drop.closeDropdown(); onChangePassword(); } }),
     h('button', { type: 'button', class: 'menu-item', role: 'menuitem', dataset: { action: 'logout' }, text: t('top.logout'), onclick: () => { drop.closeDropdown(); onLogout(); } }));
   right.append(drop);
@@ -135,6 +159,19 @@ export function renderShell(root, { onLogout, onChangePassword, onProjectChange 
   });
 
   root.replaceChildren(shell);
+
+  // Counts: the nav badge and the top bar's number of approvals waiting.
+  onCounts((c) => {
+    if (!shell.isConnected) return false;
+    for (const b of shell.querySelectorAll('.nav-badge[data-badge]')) setBadge(b, c[b.dataset.badge]);
+    const tb = shell.querySelector('#top-approvals');
+    if (tb) {
+      setBadge(tb.querySelector('.top-badge'), c.todo);
+      tb.classList.toggle('has-overdue', Number(c.overdue) > 0);
+      tb.title = Number(c.overdue) > 0 ? t('appr.waiting_overdue', { n: c.todo, m: c.overdue }) : t('appr.waiting_title_n', { n: c.todo });
+    }
+    return true;
+  });
 
   function groupOf(entity) {
     return groups.find((g) => g.items.some((i) => i.entity === entity)) || null;

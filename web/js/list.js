@@ -9,7 +9,7 @@ import { getEntityMeta, refOptions } from './meta.js';
 import { session, currentProject, can } from './session.js';
 import { displayValue, fieldLabel, NUMERIC_TYPES, RANGE_TYPES } from './fields.js';
 import { loading, errorState, toast, dropdown, setBusy } from './ui.js';
-import { ENTITY_LINKS } from './actions.js';
+import { ENTITY_LINKS, LIST_ACTIONS, ROW_HREF } from './actions.js';
 
 const PAGE_SIZE = 40;
 const VISIBLE_FILTERS = 3;
@@ -230,6 +230,13 @@ export async function renderList(main, entity, query, ctx) {
   }
   fillColPanel();
   actions.append(colDrop);
+  for (const a of LIST_ACTIONS[entity] || []) {
+    if (a.perm && !can(a.perm)) continue;
+    actions.append(h('button', {
+      class: 'btn', type: 'button', text: a.label(), dataset: { action: a.key },
+      onclick: () => a.run(meta, () => renderList(main, entity, query, ctx)),
+    }));
+  }
 
   if (meta.can_export) {
     const exportBtn = h('button', { class: 'btn', type: 'button', text: t('list.export'), dataset: { action: 'export' } });
@@ -358,7 +365,7 @@ export async function renderList(main, entity, query, ctx) {
     }), links.length ? h('th', { class: 'col-actions', scope: 'col', text: t('list.actions') }) : null));
     const tbody = h('tbody');
     for (const it of data.items) {
-      const link = router.href('view', entity, it.id);
+      const link = ROW_HREF[entity] ? ROW_HREF[entity](it) : router.href('view', entity, it.id);
       const tr = h('tr', { tabindex: 0, dataset: { id: it.id }, 'aria-label': String(it[meta.title_field] ?? it.id) });
       fields.forEach((f) => {
         const cell = displayValue(f, it);

@@ -1,6 +1,8 @@
 // Hash routing: #/ , #/login , #/list/users?status=active&page=2 ,
 // #/view/users/3 , #/edit/users/3 , #/new/users ; and pages of their own:
-// #/360/12 (customer 360), #/grid/3 (building grid), #/duplicates, #/import
+// #/360/12 (customer 360), #/grid/3 (building grid), #/duplicates, #/import;
+// approvals: #/approvals?box=todo , #/approval/12 , #/approval/new/expense ,
+// #/approval/12/resubmit , #/delegations
 
 const listeners = new Set();
 let leaveGuard = null;
@@ -16,8 +18,19 @@ export function parse(hash = location.hash) {
     try { return decodeURIComponent(p); } catch { return p; }
   });
   if (parts.length === 0) return { view: 'home', entity: null, id: null, query };
+  if (parts[0] === 'approval') {
+    // #/approval/12, #/approval/12/resubmit, #/approval/new/<template code>
+    if (parts.length === 2 && /^\d{1,18}$/.test(parts[1])) return { view: 'approval', entity: null, id: parts[1], query };
+    if (parts.length === 3 && /^\d{1,18}$/.test(parts[1]) && parts[2] === 'resubmit') {
+      return { view: 'approval-resubmit', entity: null, id: parts[1], query };
+    }
+    if (parts.length === 3 && parts[1] === 'new' && /^[a-z0-9_]{1,40}$/.test(parts[2])) {
+      return { view: 'approval-new', entity: null, id: parts[2], query };
+    }
+    return { view: 'bad', parts, query };
+  }
   // Pages of their own take at most one id: {view, entity: null, id}.
-  const PAGES = { 360: 1, grid: 1, duplicates: 0, import: 0 };
+  const PAGES = { 360: 1, grid: 1, duplicates: 0, import: 0, approvals: 0, delegations: 0 };
   if (Object.prototype.hasOwnProperty.call(PAGES, parts[0])) {
     const n = PAGES[parts[0]];
     if (parts.length !== n + 1) return { view: 'bad', parts, query };
@@ -26,7 +39,7 @@ export function parse(hash = location.hash) {
     return { view: parts[0], entity: null, id: pid, query };
   }
   const [view, entity = null, id = null] = parts;
-  const ok = /^[a-z][a-z0-9_]*$/;
+  const ok = /^[a-z][a-z0-9_-]*$/; // entity names: users, approval-templates …
   if (entity !== null && !ok.test(entity)) return { view: 'bad', parts, query };
   if (id !== null && !/^[A-Za-z0-9_-]+$/.test(id)) return { view: 'bad', parts, query };
   const known = {

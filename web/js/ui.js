@@ -59,19 +59,22 @@ export function toast(message, kind = 'info', ms = 3000) {
 /**
  * modal({title, body, okText, onOk}) — onOk() may throw/return false to keep
  * it open (e.g. to show a field error); resolves true when confirmed.
+ * footer: false leaves out the buttons (a picker that closes itself);
+ * onMount(close) gets the function that closes it (close(value) resolves).
  */
-export function modal({ title, body, okText, cancelText, onOk, danger = false, width }) {
+export function modal({ title, body, okText, cancelText, onOk, danger = false, width, footer = true, onMount, className }) {
   return new Promise((resolve) => {
     const prevFocus = document.activeElement;
     const okBtn = h('button', { class: ['btn', danger ? 'btn-danger' : 'btn-primary'], type: 'submit', text: okText || t('common.ok') });
     const cancelBtn = h('button', { class: 'btn', type: 'button', text: cancelText || t('common.cancel') });
-    const form = h('form', { class: 'modal', role: 'dialog', 'aria-modal': 'true', style: width ? { width } : null, novalidate: true },
+    const form = h('form', { class: ['modal', className], role: 'dialog', 'aria-modal': 'true', 'aria-label': title, style: width ? { width } : null, novalidate: true },
       h('div', { class: 'modal-head' }, h('h2', { text: title }),
         h('button', { class: 'icon-btn', type: 'button', 'aria-label': t('common.close'), text: '×', onclick: () => close(false) })),
       h('div', { class: 'modal-body' }, body),
-      h('div', { class: 'modal-foot' }, cancelBtn, okBtn));
+      footer ? h('div', { class: 'modal-foot' }, cancelBtn, okBtn) : null);
     const mask = h('div', { class: 'modal-mask' }, form);
     function close(result) {
+      if (!mask.isConnected) return;
       mask.remove();
       document.removeEventListener('keydown', onKey, true);
       if (prevFocus && prevFocus.focus) prevFocus.focus();
@@ -81,6 +84,10 @@ export function modal({ title, body, okText, cancelText, onOk, danger = false, w
       if (e.key === 'Escape') {
         e.preventDefault();
         close(false);
+      } else if (e.key === 'Enter' && (e.ctrlKey || e.metaKey) && footer && form.contains(e.target)) {
+        // Ctrl+Enter confirms, also from a textarea (a comment, a reason).
+        e.preventDefault();
+        form.requestSubmit(okBtn);
       }
     }
     cancelBtn.addEventListener('click', () => close(false));
@@ -101,8 +108,9 @@ export function modal({ title, body, okText, cancelText, onOk, danger = false, w
     });
     document.addEventListener('keydown', onKey, true);
     document.body.append(mask);
-    const first = form.querySelector('input, select, textarea') || okBtn;
-    first.focus();
+    if (onMount) onMount(close);
+    const first = form.querySelector('input, select, textarea') || (footer ? okBtn : form.querySelector('button:not(.icon-btn)')) || okBtn;
+    if (first && first.isConnected) first.focus();
   });
 }
 
