@@ -88,14 +88,25 @@ static int tell_buyers(struct db_conn *c,
     return rc;
 }
 
-static int check_date_field(json_t *in, const char *k, int required, struct app_err *err)
+enum { DATE_ANY = 0, DATE_REQUIRED = 1, DATE_NOT_FUTURE = 2 };
+
+/* A date field in YYYY-MM-DD. Things that have happened (a stage reached, money
+ * received) cannot be dated after today: the weekly report would otherwise
+ * count them in a week that has not come. */
+static int check_date_field(json_t *in, const char *k, int flags, struct app_err *err)
 {
     json_t *v = json_object_get(in, k);
     int y, m, d;
     if (v == NULL || json_is_null(v))
-        return required ? app_err_set(err, APP_EINVAL, k, "请填写日期") : 0;
+        return (flags & DATE_REQUIRED) ? app_err_set(err, APP_EINVAL, k, "请填写日期") : 0;
     if (!json_is_string(v) || date_parse(&y, &m, &d, json_string_value(v)) < 0)
         return app_err_set(err, APP_EINVAL, k, "日期应为 YYYY-MM-DD");
+    if (flags & DATE_NOT_FUTURE) {
+        char today[11];
+        date_today(today);
+        if (strcmp(json_string_value(v), today) > 0)
+            return app_err_set(err, APP_EINVAL, k, "日期不能晚于今天（%s）", today);
+    }
     return 0;
 }
 
@@ -311,7 +322,7 @@ int loan_set_stage(struct db_conn *c,
                          stages[from].label, stages[to].label);
         goto done;
     }
-    if ((rc = check_date_field(params, "on", 0, err)) < 0)
+    if ((rc = check_date_field(params, "on", DATE_NOT_FUTURE, err)) < 0)
         goto done;
     int64_t back = 0;
     if (date_diff_days(&back, row_str(loan, "stage_since"), on) == 0 && back < 0) {
@@ -402,7 +413,8 @@ int loan_followup(
         return app_err_set(err, APP_EINVAL, "note", "请填写跟进情况");
     if (next && strlen(next) > 200)
         return app_err_set(err, APP_EINVAL, "next_action", "下一步不能超过 200 个字符");
-    if ((rc = check_date_field(in, "next_action_on", next != NULL, err)) < 0)
+    if ((rc = check_date_field(in, "next_action_on", next != NULL ? DATE_REQUIRED : DATE_ANY,
+                               err)) < 0)
         return rc;
     char at[32];
     time_now_iso(at, sizeof(at));
@@ -577,7 +589,7 @@ int mortgage_weekly(json_t **out,
                 }
             } else if (strcmp(stage, "refused") != 0) {
                 int64_t waited = 0;
-                date_diff_days(&waited, since, sunday);
+                date_diff_days(&waited, since, strcmp(today, sunday) < 0 ? today : sunday);
                 if (waited > stuck_days && json_array_size(stuck) < 500)
                     json_array_append_new(
                             stuck, json_pack("{s:I, s:I, s:I, s:s, s:s, s:I}", "loan_id",
@@ -775,7 +787,7 @@ int receipt_add(int64_t *id_out,
                          (long long)(left / 100), (long long)(left % 100));
         goto done;
     }
-    if ((rc = check_date_field(in, "received_on", 1, err)) < 0)
+    if ((rc = check_date_field(in, "received_on", DATE_REQUIRED | DATE_NOT_FUTURE, err)) < 0)
         goto done;
     if (voucher == NULL || *voucher == '\0' || strlen(voucher) > 40) {
         rc = app_err_set(err, APP_EINVAL, "voucher_no", "请填写收据/凭证号");
@@ -854,12 +866,15 @@ int receivables_overdue(json_t **out,
                 " k.late_payment_grace_days, k.status AS contract_status,"
                 " (SELECT u.room_code FROM units u WHERE u.id = k.unit_id) AS room_code,"
                 " (SELECT pr.name FROM projects pr WHERE pr.id = r.project_id) AS project_name,"
-                " (SELECT MAX(d.at) FROM dunning_logs d WHERE d.contract_id = r.contract_id)"
-                " AS last_dunning"
+                " (SELECT MAX(d.at) FROM dunning_logs d WHERE d.contract_id = r.contract_id"
+                " AND d.at < ?) AS last_dunning"
                 " FROM receivables r JOIN contracts k ON k.id = r.contract_id"
                 " WHERE r.due_on < ? AND k.status <> 'cancelled' AND"
                 " r.amount_fen > (SELECT COALESCE(SUM(x.amount_fen), 0) FROM receipts x WHERE"
                 " x.receivable_id = r.id AND x.received_on <= ?)");
+    char day_after[11]; /* dunning logged on as_of itself still counts */
+    date_add_days(day_after, as_of, 1);
+    db_params_text(&p, day_after);
     db_params_text(&p, as_of);
     db_params_text(&p, as_of);
     if (!who->all_projects) {
@@ -935,7 +950,7 @@ int dunning_add(struct db_conn *c, const struct auth_user *who, json_t *in, stru
     else if (outcome == NULL || *outcome == '\0' || strlen(outcome) > 500)
         rc = app_err_set(err, APP_EINVAL, "outcome", "请填写催缴结果");
     else
-        rc = check_date_field(in, "next_on", 0, err);
+        rc = check_date_field(in, "next_on", DATE_ANY, err);
     json_t *rid = json_object_get(in, "receivable_id");
     int64_t n = 0;
     if (rc == 0 && rid && !json_is_null(rid) &&

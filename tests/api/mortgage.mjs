@@ -450,6 +450,8 @@ test('mortgage stages: one stage at a time; skipping or going back → 409 namin
   expectError(await stage(client, l.id, { stage: 'signed', on: addDays(t, -1) }), 422, 'invalid', 'on');
   expectError(await stage(client, l.id, { stage: 'signed', on: '2026-02-30' }), 422, 'invalid', 'on');
   expectError(await stage(client, l.id, { stage: 'signed', on: 'yesterday' }), 422, 'invalid', 'on');
+  // A stage cannot be reached in the future: the weekly report would count it early.
+  expectError(await stage(client, l.id, { stage: 'signed', on: addDays(today(), 1) }), 422, 'invalid', 'on');
   for (const u of ['agent', 'finance', 'engineer']) expectError(await stage(client, l.id, { stage: 'signed' }, u), 403, 'forbidden');
   let j = await getJson(client, 'mortgage', `/api/v1/loans/${l.id}/full`);
   assert(j.stage === 'collecting' && j.stages.length === 1, `refused moves changed the loan: ${short(j)}`);
@@ -802,6 +804,11 @@ test('mortgage weekly: loans moved today show in their stage and this week\'s di
     assert(dc === dCount[s] && da === dAmount[s], `row 建行/和悦府 ${s}: count +${dc}, amount +${da}; want +${dCount[s]}, +${dAmount[s]}`);
   }
   assert(r1.disbursed_week_fen - r0.disbursed_week_fen === X && r1.disbursed_total_fen - r0.disbursed_total_fen === X, `row disbursals ${r0.disbursed_week_fen}→${r1.disbursed_week_fen}`);
+  // In the current week a loan has waited until today, not until the coming Sunday.
+  assert(after.stuck.length > 0, 'the demo data has loans stuck this week');
+  for (const s of after.stuck) assert(s.days === toDays(t) - toDays(s.since), `stuck loan ${s.loan_id} since ${s.since}: ${s.days} days on ${t}`);
+  const oneDay = await getJson(client, 'manager', `${WEEKLY}?week=${t}&stuck_days=1`);
+  for (const id of [a.id, b.id, c.id]) assert(!oneDay.stuck.some((s) => s.loan_id === id), `loan ${id} moved today is stuck after one day: ${short(oneDay.stuck)}`);
   // Nothing moved today is stuck for 14 days.
   for (const id of [a.id, b.id, c.id]) assert(!after.stuck.some((s) => s.loan_id === id), `loan ${id} moved today is stuck: ${short(after.stuck)}`);
   // The agent (projects 1-2) sees the same change.
@@ -896,6 +903,7 @@ test('mortgage receipts: partial payments, over-payment → 422, duplicate vouch
     [{ method: undefined }, 'method'],
     [{ received_on: undefined }, 'received_on'],
     [{ received_on: '2026-02-30' }, 'received_on'],
+    [{ received_on: addDays(today(), 1) }, 'received_on'],
     [{ voucher_no: '' }, 'voucher_no'],
     [{ voucher_no: 'V'.repeat(41) }, 'voucher_no'],
     [{ receivable_id: 99999999 }, 'receivable_id'],
@@ -1124,6 +1132,9 @@ test('mortgage dunning: 204, listed in dunning-logs and as last_dunning on the o
   assert(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/.test(call.at), `log time ${call.at}`);
   const last = [call.at, letter.at].sort().pop();
   checkRow(await overdue(client, asOf), g.down_payment, { last_dunning: last }, 'after dunning');
+  // The list as of an earlier date does not show dunning logged after it
+  // (two days back: log times are UTC, list dates are Beijing time).
+  checkRow(await overdue(client, addDays(asOf, -2)), g.down_payment, { last_dunning: null }, 'as of before the dunning');
   // The other contract's row is untouched.
   checkRow(await overdue(client, asOf), go.down_payment, { last_dunning: null }, 'another contract');
   const byChannel = (await getJson(client, 'mortgage', `/api/v1/dunning-logs?contract_id=${k.id}&channel=call`)).items;
