@@ -789,7 +789,7 @@ async function main() {
       await page.locator('.page-360').waitFor();
     });
 
-    await test('building grid: floors × flats, coloured by state; a click opens the owner 360 or the unit', async () => {
+    await test('building grid: floors × flats, coloured by state; a flat\'s card opens the owner 360 or the unit', async () => {
       await gotoHash(base, '#/list/buildings');
       await waitRows();
       const row = page.locator('.data-table tbody tr').first();
@@ -819,13 +819,27 @@ async function main() {
       const unsold = grid.units.find((u) => !u.owner_name);
       assert(await page.locator(`.grid-cell[data-id="${sold.id}"]`).innerText().then((x) => x.includes(sold.owner_name)), 'cell shows the owner');
       await shot('building-grid');
+      // Keyboard: Enter opens the flat's card with the focus in it, Esc closes it and goes back.
+      await page.locator(`.grid-cell[data-id="${sold.id}"]`).focus();
+      await page.keyboard.press('Enter');
+      await page.locator(`.unit-pop[data-id="${sold.id}"]`).waitFor();
+      assert(await page.evaluate(() => !!document.activeElement.closest('.unit-pop')), 'focus in the card');
+      await page.keyboard.press('Escape');
+      await page.locator('.unit-pop').waitFor({ state: 'detached' });
+      assert(await page.evaluate((id) => document.activeElement.dataset.id === String(id), sold.id), 'focus back on the flat');
+      // A click opens the flat's card; the agent may open the contract or the owner's 360.
       await page.locator(`.grid-cell[data-id="${sold.id}"]`).click();
+      await page.locator(`.unit-pop[data-id="${sold.id}"]`).waitFor();
+      assert(await page.locator('.unit-pop [data-action=open-contract]').count() === 1, 'card offers the contract');
+      assert(await page.locator('.unit-pop [data-action=subscribe]').count() === 0, 'no 认购 on a sold flat (and not for the agent)');
+      await page.locator('.unit-pop [data-action=open-360]').click();
       await page.waitForFunction(() => /^#\/360\/\d+$/.test(location.hash));
       await page.locator('.page-360').waitFor();
       assert((await page.locator('.unit-card .unit-room').allInnerTexts()).includes(sold.room_code), `owner 360 lists ${sold.room_code}`);
       if (unsold) {
         await page.goBack();
         await page.locator(`.grid-cell[data-id="${unsold.id}"]`).click();
+        await page.locator('.unit-pop [data-action=open-unit]').click();
         await page.waitForFunction((x) => location.hash === `#/view/units/${x}`, unsold.id);
         await page.locator('.page-detail').waitFor();
         assert(await page.locator('[data-action=open-grid]').count() === 1, 'unit detail links back to the grid');
@@ -1510,6 +1524,443 @@ async function main() {
       await page.locator('.modal button[type=submit]').click();
       await page.locator('.toast', { hasText: '已撤销' }).waitFor();
       await page.waitForFunction(() => /已撤销/.test(document.querySelector('[data-part=mine] tbody tr').textContent));
+      await logout();
+    });
+
+    // ---- contracts, mortgages and collections ---------------------------------------
+    const contractApi = await apiAs(base, 'contract', DEMO_PW);
+    const mortgageApi = await apiAs(base, 'mortgage', DEMO_PW);
+    const fen = (text) => {
+      const m = /(-?)¥([\d,]+)\.(\d{2})/.exec(text || '');
+      return m ? (m[1] ? -1 : 1) * (Number(m[2].replace(/,/g, '')) * 100 + Number(m[3])) : NaN;
+    };
+    const yuanText = (f) => `${Math.floor(f / 100)}.${String(f % 100).padStart(2, '0')}`;
+    /** Two active customers of project 1 with different names (buyers for a new contract). */
+    async function twoBuyers() {
+      const list = (await contractApi.get('customers?limit=60&status=active&project_id=1&kind=person')).body.items || [];
+      const names = new Set();
+      const out = [];
+      for (const c of list) {
+        if (names.has(c.name) || !c.name) continue;
+        // The name must find this customer among the first results.
+        const r = await contractApi.get(`search?q=${encodeURIComponent(c.name)}&limit=10`);
+        if (!(r.body.customers || []).some((x) => x.id === c.id)) continue;
+        names.add(c.name);
+        out.push(c);
+        if (out.length === 2) break;
+      }
+      return out;
+    }
+    /** A contract signed through the API (for the mortgage cases). */
+    async function signedContractViaApi() {
+      const unit = (await contractApi.get('units?project_id=1&status=unsold&limit=5&sort=-room_code')).body.items.slice(-1)[0];
+      const cust = (await contractApi.get('customers?limit=5&status=active&project_id=1&kind=person')).body.items[3];
+      const c = await contractApi.post('contracts', {
+        unit_id: unit.id, buyers: [{ customer_id: cust.id }], total_price_fen: unit.list_price_fen,
+        deposit_fen: 5000000, payment_method: 'commercial_loan', delivery_deadline: '2027-06-30',
+      });
+      assert(c.status === 201, `contract: ${c.status} ${JSON.stringify(c.body)}`);
+      for (const d of c.body.documents) await contractApi.post(`contracts/${c.body.id}/documents/${d.id}`, { status: 'received' });
+      const s = await contractApi.post(`contracts/${c.body.id}/transitions`, { action: 'sign' });
+      assert(s.status === 200 && s.body.status === 'signed', `sign: ${s.status} ${JSON.stringify(s.body)}`);
+      return s.body;
+    }
+
+    let newContract = null; // {id, unit_id, building_id}
+    await test('contracts: the clerk subscribes an unsold unit from the building grid with buyers found by search', async () => {
+      const unit = (await contractApi.get('units?project_id=1&status=unsold&limit=1&sort=room_code')).body.items[0];
+      assert(unit, 'an unsold unit in project 1');
+      const buyers = await twoBuyers();
+      assert(buyers.length === 2, 'two customers to buy it');
+      await freshLogin('contract');
+      assert(await navHas('按揭回款', '逾期催缴') && await navHas('按揭回款', '房贷计算器'), 'contract clerk sees 逾期催缴 and 房贷计算器');
+      await gotoHash(base, `#/grid/${unit.building_id}`);
+      await page.locator(`.grid-cell[data-id="${unit.id}"]`).click();
+      await page.locator(`.unit-pop[data-id="${unit.id}"] [data-action=subscribe]`).waitFor();
+      await shot('contract-grid-card');
+      await page.locator('.unit-pop [data-action=subscribe]').click();
+      await page.locator(`.page-subscribe[data-unit="${unit.id}"]`).waitFor();
+      assert(await page.locator('.subscribe-form input[name=price]').inputValue() === yuanText(unit.list_price_fen), 'price prefilled from the list price');
+      assert(await page.locator('.subscribe-form input[name=late_delivery_rate]').inputValue() === '2', 'rate default 2');
+      assert(await page.locator('.subscribe-form input[name=late_payment_grace_days]').inputValue() === '90', 'grace default 90');
+      assert(/万分之二/.test(await page.locator('.subscribe-form .form-item[data-field=late_delivery_rate]').innerText()), 'rate read as 万分之二');
+      // Submitting without a buyer: the error is under the buyers.
+      await page.locator('[data-action=subscribe]').click();
+      await page.waitForFunction(() => /买受人/.test((document.querySelector('.form-item[data-field=buyers] .field-error') || {}).textContent || ''));
+      for (const b of buyers) {
+        await page.locator('#sub-buyer-search').fill(b.name);
+        await page.locator(`.picker-item[data-id="${b.id}"]`).click();
+        await page.locator(`.buyers-table tbody tr[data-customer="${b.id}"]`).waitFor();
+      }
+      const shares = await page.locator('.buyers-table .share-input').evaluateAll((els) => els.map((e) => e.value));
+      assert(shares.join('/') === '50/50', `shares split evenly: ${shares.join('/')}`);
+      assert(/100\.00%/.test(await page.locator('.buyers-sum').innerText()), 'total 100%');
+      // A deposit over 20% is refused before sending.
+      await page.locator('.subscribe-form input[name=deposit]').fill(yuanText(unit.list_price_fen));
+      await page.locator('[data-action=subscribe]').click();
+      await page.waitForFunction(() => /20%/.test((document.querySelector('.form-item[data-field=deposit_fen] .field-error') || {}).textContent || ''));
+      await page.locator('.subscribe-form input[name=deposit]').fill('50000');
+      await page.locator('.subscribe-form input[name=delivery_deadline]').fill('2027-06-30');
+      await shot('contract-subscribe-form');
+      await page.locator('[data-action=subscribe]').click();
+      await page.waitForFunction(() => /^#\/contract\/\d+/.test(location.hash));
+      await page.locator('.page-contract[data-status=subscribed]').waitFor();
+      const id = Number(/#\/contract\/(\d+)/.exec(await page.evaluate(() => location.hash))[1]);
+      newContract = { id, unit_id: unit.id, building_id: unit.building_id, buyers };
+      assert(/认购/.test(await page.locator('.page-contract .page-title .tag').innerText()), 'state tag 认购');
+      assert(await page.locator('.tab.active[data-tab=docs]').count() === 1, 'the checklist tab first');
+      assert(await page.locator('.doc-group').count() === 2, 'a checklist per buyer');
+      assert(await page.locator('.doc-row[data-status=missing]').count() >= 6, 'papers missing');
+      assert(await page.locator('.doc-seg [data-set=waived]').count() === 0, 'no 豁免 for the contract clerk');
+      const facts = await page.locator('.contract-head .head-facts').innerText();
+      assert(facts.includes(buyers[0].name) && /¥[\d,]+\.\d{2}/.test(facts), `header facts: ${facts}`);
+      await shot('contract-subscribed');
+    });
+
+    await test('contracts: signing is refused listing the missing papers; marking them received lets 签约 succeed', async () => {
+      assert(newContract, 'the subscribed contract');
+      await page.locator('.contract-actions [data-action=sign]').click();
+      await page.locator('.modal input[name=signed_on]').waitFor();
+      assert(/未收/.test(await page.locator('.modal .banner').innerText()), 'the dialog warns');
+      await page.locator('.modal button[type=submit]').click();
+      const banner = page.locator('.banner[data-banner=missing]');
+      await banner.waitFor();
+      const missing = await banner.locator('li').allInnerTexts();
+      assert(missing.length >= 6 && missing.some((x) => x.includes('身份证')), `missing listed: ${missing.join('、')}`);
+      assert(await page.locator('.doc-row.flagged').count() === missing.length, 'the missing rows are marked');
+      await shot('contract-sign-refused');
+      // One by hand, the rest per buyer.
+      const first = page.locator('.doc-row[data-status=missing]').first();
+      const docId = await first.getAttribute('data-doc');
+      await first.locator('[data-set=received]').click();
+      await page.locator(`.doc-row[data-doc="${docId}"][data-status=received]`).waitFor();
+      while (await page.locator('[data-action=all-received]').count()) {
+        await page.locator('[data-action=all-received]').first().click();
+        await page.waitForTimeout(300);
+      }
+      await page.waitForFunction(() => !document.querySelector('.doc-row[data-status=missing]'));
+      assert(await banner.count() === 0, 'the banner goes once everything is in');
+      await page.locator('.contract-actions [data-action=sign]').click();
+      await page.locator('.modal button[type=submit]').click();
+      await page.locator('.page-contract[data-status=signed]').waitFor();
+      assert(/已签约/.test(await page.locator('.page-contract .page-title .tag').innerText()), 'state tag 已签约');
+      const dl = await page.locator('.head-fact[data-fact=deadline]').innerText();
+      assert(/网签备案期限/.test(dl) && /剩 \d+ 天/.test(dl), `filing deadline with days left: ${dl}`);
+      assert(await page.locator('.contract-actions [data-action=file]').count() === 1, 'next: 网签备案');
+      await shot('contract-signed');
+    });
+
+    await test('contracts: 网签备案 with a number → 已备案; the unit turns 已签约 on the grid', async () => {
+      await page.locator('.contract-actions [data-action=file]').click();
+      await page.locator('.modal input[name=filing_no]').waitFor();
+      await page.locator('.modal button[type=submit]').click();
+      await page.waitForFunction(() => /备案号/.test((document.querySelector('.modal .form-item[data-field=filing_no] .field-error') || {}).textContent || ''));
+      await page.locator('.modal input[name=filing_no]').fill('BA-E2E-0001');
+      await page.locator('.modal button[type=submit]').click();
+      await page.locator('.page-contract[data-status=filed]').waitFor();
+      await page.locator('.tab[data-tab=info]').click();
+      assert((await page.locator('.desc-item[data-field=filing_no] dd').innerText()).trim() === 'BA-E2E-0001', 'filing number shown');
+      const dl = await page.locator('.head-fact[data-fact=deadline]').innerText();
+      assert(/预告登记期限/.test(dl), `now the pre-registration deadline: ${dl}`);
+      await shot('contract-filed');
+      await page.locator('.head-fact[data-fact=unit] a').click();
+      await page.locator('.grid-table').waitFor();
+      const cell = page.locator(`.grid-cell[data-id="${newContract.unit_id}"]`);
+      assert(await cell.getAttribute('data-status') === 'signed', 'unit 已签约 on the grid');
+      assert(/已签约/.test(await cell.getAttribute('title')), `cell title: ${await cell.getAttribute('title')}`);
+      await cell.click();
+      await page.locator('.unit-pop [data-action=open-contract]').click();
+      await page.waitForFunction((x) => location.hash.startsWith(`#/contract/${x}`), newContract.id);
+      await page.locator('.page-contract[data-status=filed]').waitFor();
+    });
+
+    await test('contracts: a cancellation waits for approval; manager, finance and director approve; 已作废 and the unit 未售', async () => {
+      await page.locator('.contract-actions [data-action=amend]').click();
+      await page.locator('[data-amend=cancel]').click();
+      await page.locator('.modal select[name=reason_category]').waitFor();
+      const reasons = await page.locator('.modal select[name=reason_category] option').allInnerTexts();
+      assert(['客户原因退房', '按揭未获批', '合同信息错误', '换房重签', '其他'].every((x) => reasons.includes(x)), `reasons: ${reasons.join(',')}`);
+      await page.locator('.modal button[type=submit]').click();
+      await page.waitForFunction(() => /原因类别/.test((document.querySelector('.modal .form-item[data-field=reason_category] .field-error') || {}).textContent || ''));
+      await page.locator('.modal select[name=reason_category]').selectOption('客户原因退房');
+      await page.locator('.modal textarea[name=comment]').fill('业主因工作调动申请退房（e2e）');
+      await page.locator('.modal input[name=refund]').fill('50000');
+      await page.locator('.modal button[type=submit]').click();
+      const pending = page.locator('.banner[data-banner=pending]');
+      await pending.waitFor();
+      assert(/待审批/.test(await pending.innerText()), `banner: ${await pending.innerText()}`);
+      const href = await pending.locator('[data-link=approval]').getAttribute('href');
+      assert(/^#\/approval\/\d+$/.test(href), `approval link ${href}`);
+      const approvalId = Number(href.split('/').pop());
+      assert(await page.locator('.tab.active[data-tab=amendments]').count() === 1, 'amendments tab shown');
+      const row = page.locator('.amend-table tbody tr').first();
+      assert(/退房\/作废/.test(await row.innerText()) && await row.getAttribute('data-status') === 'pending', `row: ${await row.innerText()}`);
+      assert(await page.locator('.contract-actions [data-action=preregister]').isDisabled(), 'moves wait for the approval');
+      await shot('contract-cancel-pending');
+      // The manager approves on the approval page; finance and the director through the API.
+      await freshLogin('manager');
+      await openRequest(approvalId);
+      assert(/合同退房/.test(await page.locator('.page-approval .record-title').innerText()), 'the request is the cancellation');
+      await act('approve', '同意退房');
+      for (const who of [financeApi, directorApi]) {
+        const r = await who.post(`approvals/${approvalId}/actions`, { action: 'approve', comment: 'ok' });
+        assert(r.status === 200, `approve: ${r.status} ${JSON.stringify(r.body)}`);
+      }
+      await gotoHash(base, `#/contract/${newContract.id}`);
+      await page.locator('.page-contract[data-status=cancelled]').waitFor();
+      assert(/已作废/.test(await page.locator('.page-contract .page-title .tag').innerText()), 'state tag 已作废');
+      assert(await page.locator('.banner[data-banner=cancelled]').count() === 1, 'cancelled banner');
+      await page.locator('.tab[data-tab=amendments]').click();
+      assert(await page.locator('.amend-table tbody tr[data-status=approved]').count() === 1, 'amendment approved');
+      await shot('contract-cancelled');
+      await page.locator('.head-fact[data-fact=unit] a').click();
+      await page.locator('.grid-table').waitFor();
+      assert(await page.locator(`.grid-cell[data-id="${newContract.unit_id}"]`).getAttribute('data-status') === 'unsold', 'unit 未售 again');
+    });
+
+    await test('contracts list: quick filters by state, the 临近/逾期备案 view, and contracts on the 360 unit cards', async () => {
+      await gotoHash(base, '#/list/contracts');
+      await waitRows();
+      await page.locator('.quick-chip[data-quick=signed]').click();
+      await page.waitForFunction(() => /status=signed/.test(location.hash));
+      await waitRows();
+      const states = await columnTexts(await headerIndex('状态'));
+      assert(states.length && states.every((x) => x.trim() === '已签约'), `only 已签约: ${[...new Set(states)].join(',')}`);
+      assert(await page.locator('.quick-chip.active[data-quick=signed]').count() === 1, 'chip active');
+      const total = await pagerTotal();
+      assert(Number(await page.locator('.quick-chip[data-quick=signed] .quick-count').innerText()) === total, 'chip count = list total');
+      // A row opens the contract page.
+      await page.locator('.data-table tbody tr').first().click();
+      await page.waitForFunction(() => /^#\/contract\/\d+/.test(location.hash));
+      await page.locator('.page-contract').waitFor();
+      await page.goBack();
+      await waitRows();
+      await page.locator('.quick-chip[data-quick=deadlines]').click();
+      await page.locator('.page-deadlines .data-table tbody tr').first().waitFor();
+      const api = (await manager.get('contracts/deadlines?within=7')).body.items;
+      assert(await page.locator('.page-deadlines tbody tr').count() === api.length, `rows = API (${api.length})`);
+      const over = api.find((x) => x.deadline.days_left < 0);
+      if (over) {
+        const cell = page.locator(`.page-deadlines tbody tr[data-id="${over.id}"] td[data-col=days] .tag`);
+        assert((await cell.getAttribute('class')).includes('tag-red') && (await cell.innerText()).includes(`逾期 ${-over.deadline.days_left} 天`), 'overdue in red');
+      }
+      await shot('contract-deadlines');
+      // The 360 of a buyer lists the contract under the unit.
+      const c = (await manager.get('contracts?status=preregistered&limit=1&project_id=1')).body.items[0];
+      const full = (await manager.get(`contracts/${c.id}/full`)).body;
+      await gotoHash(base, `#/360/${full.buyers[0].customer_id}`);
+      const link = page.locator(`.unit-contracts li[data-contract="${c.id}"] .contract-link`);
+      await link.waitFor();
+      assert((await link.innerText()).trim() === c.no, 'contract number on the unit card');
+      await shot('contract-360-card');
+      await link.click();
+      await page.locator(`.page-contract[data-id="${c.id}"]`).waitFor();
+    });
+
+    await test('contracts: the manager waives a paper with a reason (豁免 only for roles that may)', async () => {
+      const list = (await manager.get('contracts?status=subscribed&limit=20&project_id=1')).body.items;
+      let target = null;
+      for (const c of list) {
+        const full = (await manager.get(`contracts/${c.id}/full`)).body;
+        const doc = full.documents.find((d) => d.status === 'missing');
+        if (doc && !full.amendments.some((a) => a.status === 'pending')) { target = { c: full, doc }; break; }
+      }
+      assert(target, 'a subscribed contract with a missing paper');
+      await gotoHash(base, `#/contract/${target.c.id}?tab=docs`);
+      const row = page.locator(`.doc-row[data-doc="${target.doc.id}"]`);
+      await row.locator('[data-set=waived]').click();
+      await page.locator('.modal textarea[name=reason]').waitFor();
+      await page.locator('.modal button[type=submit]').click();
+      await page.waitForFunction(() => /豁免原因/.test((document.querySelector('.modal .form-item[data-field=reason] .field-error') || {}).textContent || ''));
+      await page.locator('.modal textarea[name=reason]').fill('客户户口簿原件遗失，已出具派出所证明');
+      await page.locator('.modal button[type=submit]').click();
+      await page.locator(`.doc-row[data-doc="${target.doc.id}"][data-status=waived]`).waitFor();
+      assert(/派出所证明/.test(await page.locator(`.doc-row[data-doc="${target.doc.id}"] .doc-note`).innerText()), 'the reason is shown');
+      await shot('contract-waived');
+    });
+
+    let loanId = null;
+    let loanContract = null;
+    await test('mortgage: the clerk generates receivables, creates a loan for a signed contract, moves it to 已面签 and adds a follow-up', async () => {
+      loanContract = await signedContractViaApi();
+      await freshLogin('mortgage');
+      await gotoHash(base, `#/contract/${loanContract.id}?tab=receivables`);
+      await page.locator('[data-action=generate-receivables]').click();
+      await page.locator('.modal input[name=loan]').waitFor();
+      await page.locator('.modal button[type=submit]').click();
+      await page.locator('.recv-table tbody tr[data-kind=loan]').waitFor();
+      const kinds = await page.locator('.recv-table tbody tr').evaluateAll((els) => els.map((e) => e.dataset.kind));
+      assert(kinds.join(',') === 'deposit,down_payment,loan', `receivables: ${kinds}`);
+      const loanFen = fen(await page.locator('.recv-table tbody tr[data-kind=loan] td').nth(2).innerText());
+      await page.locator('.tab[data-tab=loan]').click();
+      await page.locator('[data-action=new-loan]').first().click();
+      await page.locator('.modal [data-name=loan_type] [data-value=commercial].active').waitFor();
+      assert(await page.locator('.modal input[name=c_amount]').inputValue() === yuanText(loanFen), 'amount from the loan receivable');
+      assert(await page.locator('.modal input[name=c_rate]').inputValue() === '3.1', 'rate 3.1');
+      assert(await page.locator('.modal .form-item[data-field=provident_fen]').isHidden(), 'no provident part for a commercial loan');
+      // Combined shows both parts with their defaults.
+      await page.locator('.modal [data-name=loan_type] [data-value=combined]').click();
+      assert(await page.locator('.modal input[name=p_rate]').inputValue() === '2.6', 'provident rate 2.6');
+      await page.locator('.modal [data-name=loan_type] [data-value=commercial]').click();
+      await shot('mortgage-new-loan');
+      await page.locator('.modal button[type=submit]').click();
+      await page.waitForFunction(() => /^#\/loan\/\d+$/.test(location.hash));
+      await page.locator('.page-loan[data-stage=collecting]').waitFor();
+      loanId = Number((await page.evaluate(() => location.hash)).split('/').pop());
+      assert(await page.locator('.hstep[data-stage=collecting][data-state=current]').count() === 1, 'stepper at 资料收集');
+      await page.locator('[data-action=stage][data-stage=signed]').click();
+      await page.locator('.modal input[name=on]').waitFor();
+      await page.locator('.modal button[type=submit]').click();
+      await page.locator('.page-loan[data-stage=signed]').waitFor();
+      assert(await page.locator('.hstep[data-stage=collecting][data-state=done]').count() === 1 && await page.locator('.hstep[data-stage=signed][data-state=current]').count() === 1, 'stepper at 已面签');
+      assert(await page.locator('[data-action=stage][data-stage=reviewing]').count() === 1, 'next: 审批中');
+      // A paper comes in; a follow-up with the next step.
+      const doc = page.locator('.loan-docs .doc-row[data-status=missing]').first();
+      const docId = await doc.getAttribute('data-doc');
+      await doc.locator('[data-set=received]').click();
+      await page.locator(`.loan-docs .doc-row[data-doc="${docId}"][data-status=received]`).waitFor();
+      await page.locator('.followup-form textarea[name=note]').fill('客户已面签，银行要求补充收入证明');
+      await page.locator('.followup-form input[name=next_action]').fill('补交收入证明');
+      await page.locator('[data-action=add-followup]').click();
+      await page.waitForFunction(() => /日期/.test((document.querySelector('.followup-form .form-item[data-field=next_action_on] .field-error') || {}).textContent || ''));
+      await page.locator('.followup-form input[name=next_action_on]').fill(today);
+      await page.locator('[data-action=add-followup]').click();
+      await page.locator('.followup-list li', { hasText: '银行要求补充收入证明' }).waitFor();
+      assert(/补交收入证明/.test(await page.locator('.desc-item[data-field=next_action] dd').innerText()), 'next step on the loan');
+      await page.evaluate(() => { document.getElementById('main').scrollTop = 0; });
+      await shot('mortgage-loan');
+    });
+
+    await test('mortgage: the weekly report shows the loan by bank and project; Excel export downloads', async () => {
+      assert(loanId, 'the loan');
+      const loan = (await mortgageApi.get(`loans/${loanId}/full`)).body;
+      const weekly = (await mortgageApi.get(`mortgage/weekly?week=${today}&stuck_days=14`)).body;
+      const row = weekly.rows.find((r) => r.bank_id === loan.bank_id && r.project_id === loan.project_id);
+      assert(row && row.count.signed >= 1, 'the API counts it');
+      await page.locator('.nav-item', { hasText: '按揭周报' }).click();
+      const tr = page.locator(`.weekly-table tbody tr[data-bank="${loan.bank_id}"][data-project="${loan.project_id}"]`);
+      await tr.waitFor();
+      const idx = ['collecting', 'signed', 'reviewing', 'approved', 'disbursed', 'refused'].indexOf('signed');
+      const cells = tr.locator('td.wk-cell');
+      assert(Number((await cells.nth(idx).locator('.wk-count').innerText()).replace(/,/g, '')) === row.count.signed, 'signed count as the API');
+      const totalSigned = Number((await page.locator('.weekly-table tfoot td.wk-cell').nth(idx).locator('.wk-count').innerText()).replace(/,/g, ''));
+      assert(totalSigned === weekly.totals.count.signed, `totals row ${totalSigned} = ${weekly.totals.count.signed}`);
+      assert(/周一/.test(await page.locator('.week-span').innerText()), 'the week shown Monday–Sunday');
+      assert(await page.locator('.chart-card svg rect[data-key=signed]').count() >= 1, 'stacked bar chart');
+      assert(await page.locator('.stuck-card tbody tr').count() === weekly.stuck.length, 'stuck loans listed');
+      await shot('mortgage-weekly');
+      const [download] = await Promise.all([page.waitForEvent('download'), page.locator('[data-action=export]').click()]);
+      const file = path.join(tmp, 'weekly.xlsx');
+      await download.saveAs(file);
+      const head = fs.readFileSync(file).subarray(0, 2).toString('latin1');
+      assert(head === 'PK', `xlsx is a zip (${head})`);
+      // Last week: the span moves back seven days.
+      await page.locator('[data-action=prev-week]').click();
+      await page.waitForFunction(() => /week=/.test(location.hash));
+    });
+
+    await test('calculator: 100万 over 30 years at 3.5% 等额本息, then a combined loan in one table', async () => {
+      await page.locator('.nav-item', { hasText: '房贷计算器' }).click();
+      await page.locator('.calc-form').waitFor();
+      await page.locator('.calc-form input[name=s_principal]').fill('100万');
+      await page.locator('.calc-form input[name=s_rate]').fill('3.5');
+      await page.locator('[data-action=calculate]').click();
+      await page.locator('.calc-summary').waitFor();
+      assert((await page.locator('.calc-stat[data-stat=first] .stat-value').innerText()) === '¥4,490.45', 'first month ¥4,490.45');
+      assert((await page.locator('.calc-stat[data-stat=interest] .stat-value').innerText()) === '¥616,560.07', 'total interest ¥616,560.07');
+      assert((await page.locator('.calc-stat[data-stat=paid] .stat-value').innerText()) === '¥1,616,560.07', 'total paid');
+      assert(await page.locator('.calc-table tbody tr').count() === 360, '360 months');
+      await shot('mortgage-calc');
+      // 等额本金 decreases every month.
+      await page.locator('.calc-form [data-name=method] [data-value=equal_principal]').click();
+      await page.locator('[data-action=calculate]').click();
+      await page.locator('.calc-summary[data-method=equal_principal]').waitFor();
+      assert(await page.locator('.calc-stat[data-stat=decrease]').count() === 1, '每月递减 shown');
+      await page.locator('.calc-form [data-name=method] [data-value=equal_payment]').click();
+      // Combined: 商贷 100万 3.5% 30 年 + 公积金 50万 2.6% 20 年.
+      await page.locator('.calc-form [data-name=mode] [data-value=combined]').click();
+      await page.locator('.calc-form input[name=c_principal]').fill('1000000');
+      await page.locator('.calc-form input[name=c_rate]').fill('3.5');
+      await page.locator('.calc-form input[name=p_principal]').fill('500000');
+      await page.locator('.calc-form input[name=p_term]').fill('20');
+      await page.locator('[data-action=calculate]').click();
+      await page.locator('.calc-summary[data-mode=combined]').waitFor();
+      const p = (await manager.post('calc/mortgage', { principal_fen: 50000000, months: 240, annual_rate_percent: '2.6', method: 'equal_payment' })).body;
+      const heads = await page.locator('.calc-table thead th').allInnerTexts();
+      assert(heads.includes('商贷月供') && heads.includes('公积金月供') && heads.includes('月供合计'), `one table, both parts: ${heads.join(',')}`);
+      assert(await page.locator('.calc-table').count() === 1 && await page.locator('.calc-table tbody tr').count() === 360, 'one table of 360 months');
+      const first = await page.locator('.calc-table tbody tr[data-month="1"] td').allInnerTexts();
+      assert(fen(first[1]) === 449045 && fen(first[2]) === p.schedule[0].payment_fen && fen(first[3]) === 449045 + p.schedule[0].payment_fen, `month 1: ${first.join(' | ')}`);
+      const m241 = await page.locator('.calc-table tbody tr[data-month="241"] td').allInnerTexts();
+      assert(m241[2] === '' && fen(m241[1]) > 0, 'the provident part has ended by month 241');
+      assert(fen(await page.locator('.calc-stat[data-stat=interest] .stat-value').innerText()) === 61656007 + p.total_interest_fen, 'interest of both parts');
+      await shot('mortgage-calc-combined');
+    });
+
+    await test('collections: overdue rows with days and penalty; 登记催缴 adds the last dunning; finance records a partial receipt', async () => {
+      const od = (await mortgageApi.get(`receivables/overdue?as_of=${today}`)).body.items;
+      const r = od.find((x) => !x.last_dunning && x.owed_fen > 200000 && x.received_fen > 0) || od.find((x) => !x.last_dunning);
+      assert(r, 'an overdue row without dunning');
+      await page.locator('.nav-item', { hasText: '逾期催缴' }).click();
+      const tr = page.locator(`.overdue-table tbody tr[data-id="${r.id}"]`);
+      await tr.waitFor();
+      assert(await page.locator('.overdue-table tbody tr').count() === od.length, `all ${od.length} rows`);
+      assert((await tr.locator('td[data-col=days]').innerText()).includes(`${r.days_overdue} 天`), 'days overdue');
+      assert(fen(await tr.locator('td[data-col=penalty]').innerText()) === r.penalty_fen, 'penalty exact');
+      assert(fen(await tr.locator('td[data-col=owed]').innerText()) === r.owed_fen, 'owed exact');
+      const tagCls = await tr.locator('td[data-col=days] .tag').getAttribute('class');
+      assert(/tag-(red|orange)/.test(tagCls), 'days coloured');
+      assert(await page.locator('.overdue-table tbody [data-action=receipt]').count() === 0, 'no 登记收款 for the mortgage clerk');
+      const owedTotal = fen(await page.locator('.stat-value[data-stat=owed]').innerText());
+      assert(owedTotal === od.reduce((a, x) => a + x.owed_fen, 0), 'owed total');
+      await shot('collections-overdue');
+      await tr.locator('[data-action=dunning]').click();
+      await page.locator('.modal textarea[name=outcome]').fill('电话联系业主，承诺本月底前付清');
+      await page.locator('.modal [data-name=channel] [data-value=call]').click();
+      await page.locator('.modal button[type=submit]').click();
+      await page.locator('.toast', { hasText: '已登记催缴' }).waitFor();
+      await page.waitForFunction((id) => /\d{4}-\d{2}-\d{2}/.test((document.querySelector(`.overdue-table tbody tr[data-id="${id}"] td[data-col=last-dunning]`) || {}).textContent || ''), r.id);
+      assert((await tr.locator('td[data-col=last-dunning]').innerText()).trim() === today, 'last dunning today');
+      // Finance: a partial receipt; the same voucher twice is refused under the field.
+      await freshLogin('finance');
+      await gotoHash(base, '#/collections/overdue');
+      const row = page.locator(`.overdue-table tbody tr[data-id="${r.id}"]`);
+      await row.waitFor();
+      const before = fen(await row.locator('td[data-col=owed]').innerText());
+      await row.locator('[data-action=receipt]').click();
+      await page.locator('.modal input[name=amount]').waitFor();
+      assert(await page.locator('.modal input[name=amount]').inputValue() === yuanText(before), 'amount prefilled with what is owed');
+      await page.locator('.modal input[name=amount]').fill('1000.50');
+      const voucher = `SK-E2E-${Date.now().toString(36)}`;
+      await page.locator('.modal input[name=voucher_no]').fill(voucher);
+      await page.locator('.modal button[type=submit]').click();
+      await page.locator('.toast', { hasText: '¥1,000.50' }).waitFor();
+      await page.waitForFunction(([id, want]) => {
+        const td = document.querySelector(`.overdue-table tbody tr[data-id="${id}"] td[data-col=owed]`);
+        return td && td.textContent.replace(/[¥,]/g, '') === want;
+      }, [r.id, yuanText(before - 100050)]);
+      await row.locator('[data-action=receipt]').click();
+      await page.locator('.modal input[name=amount]').fill('10');
+      await page.locator('.modal input[name=voucher_no]').fill(voucher);
+      await page.locator('.modal button[type=submit]').click();
+      await page.waitForFunction(() => /凭证号已存在/.test((document.querySelector('.modal .form-item[data-field=voucher_no] .field-error') || {}).textContent || ''));
+      assert(await page.locator('.modal input[name=amount]').inputValue() === '10', 'typed input kept');
+      await shot('collections-receipt-409');
+      await page.keyboard.press('Escape');
+    });
+
+    await test('collections: 回款率 per project with totals and a bar chart', async () => {
+      const year = today.slice(0, 4);
+      const api = (await financeApi.get(`collections/rate?from=${year}-01-01&to=${today}`)).body;
+      await page.locator('.nav-item', { hasText: '回款率' }).click();
+      await page.locator('.rate-table tbody tr').first().waitFor();
+      assert(await page.locator('#cr-from').inputValue() === `${year}-01-01` && await page.locator('#cr-to').inputValue() === today, 'this year by default');
+      assert(await page.locator('.rate-table tbody tr').count() === api.items.length, 'a row per project');
+      const total = await page.locator('.rate-table tfoot td[data-col=rate]').innerText();
+      assert(total.includes(`${Math.floor(api.rate_bp / 100)}.${String(api.rate_bp % 100).padStart(2, '0')}%`), `total rate ${total}`);
+      assert(fen(await page.locator('.rate-table tfoot td').nth(2).innerText()) === api.due_fen, 'due total exact');
+      assert(await page.locator('.chart-card svg rect[data-key=received]').count() === api.items.length, 'a bar per project');
+      await shot('collections-rate');
       await logout();
     });
 

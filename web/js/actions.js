@@ -9,6 +9,7 @@ import * as fmt from './format.js';
 import * as router from './router.js';
 import { modal, toast } from './ui.js';
 import { templateEditor, exportTemplates, importTemplates } from './tpl_editor.js';
+import { contractQuickBar } from './contracts_list.js';
 
 function resetPassword(item) {
   const input = h('input', { id: 'reset-pw', name: 'password', type: 'password', autocomplete: 'new-password', required: true });
@@ -192,6 +193,13 @@ export const LIST_ACTIONS = {
 /** Rows that open a page of their own instead of the generic detail. */
 export const ROW_HREF = {
   'approval-requests': (it) => router.page('approval', it.id),
+  contracts: (it) => router.page('contract', it.id),
+  loans: (it) => router.page('loan', it.id),
+};
+
+/** Something above a list's filter bar (quick filters): (query) → element. */
+export const LIST_TOP = {
+  contracts: (query) => contractQuickBar(query.get('status') || ''),
 };
 
 /**
@@ -225,6 +233,22 @@ export const ENTITY_LINKS = {
   ],
   'approval-templates': [
     { key: 'new-request', label: () => t('appr.new_with'), perm: 'approval.use', detailOnly: true, href: (it) => (it.enabled ? `#/approval/new/${encodeURIComponent(it.code)}` : null) },
+  ],
+  contracts: [
+    { key: 'open-contract', label: () => t('ct.open'), perm: 'contract.read', detailOnly: true, href: (it) => router.page('contract', it.id) },
+  ],
+  loans: [
+    { key: 'open-loan', label: () => t('ln.open'), perm: 'loan.read', detailOnly: true, href: (it) => router.page('loan', it.id) },
+    { key: 'open-contract', label: () => t('ct.open'), perm: 'contract.read', href: (it) => (it.contract_id ? router.page('contract', it.contract_id) : null) },
+  ],
+  receivables: [
+    { key: 'open-contract', label: () => t('ct.open'), perm: 'contract.read', href: (it) => (it.contract_id ? router.page('contract', it.contract_id) : null) },
+  ],
+  receipts: [
+    { key: 'open-contract', label: () => t('ct.open'), perm: 'contract.read', href: (it) => (it.contract_id ? router.page('contract', it.contract_id) : null) },
+  ],
+  'dunning-logs': [
+    { key: 'open-contract', label: () => t('ct.open'), perm: 'contract.read', href: (it) => (it.contract_id ? router.page('contract', it.contract_id) : null) },
   ],
   'approval-requests': [
     { key: 'open-approval', label: () => t('appr.open'), perm: 'approval.use', detailOnly: true, href: (it) => router.page('approval', it.id) },

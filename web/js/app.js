@@ -19,6 +19,13 @@ import { renderApprovals } from './approvals.js';
 import { renderApprovalNew, renderApprovalResubmit } from './approval_form.js';
 import { renderApproval } from './approval_view.js';
 import { renderDelegations } from './delegations.js';
+import { renderContract } from './contract.js';
+import { renderSubscribe } from './subscribe.js';
+import { renderDeadlines } from './contracts_list.js';
+import { renderLoan } from './loan.js';
+import { renderWeekly } from './mortgage_weekly.js';
+import { renderCalc } from './calc.js';
+import { renderOverdue, renderCollectionRate } from './collections.js';
 import { startCounts, stopCounts } from './notify.js';
 import { modal, toast, errorState } from './ui.js';
 
@@ -48,7 +55,7 @@ function buildShell() {
       setCurrentProject(id);
       const r = router.parse();
       // Stay on the page; a record page of another project goes back to its list.
-      if (['list', 'home', 'duplicates', 'import'].includes(r.view)) render(r);
+      if (['list', 'home', 'duplicates', 'import', 'contract-deadlines', 'mortgage-weekly', 'overdue', 'collection-rate'].includes(r.view)) render(r);
       else if (r.view === 'view' && router.canLeave()) router.go(router.href('list', r.entity));
     },
   });
@@ -141,10 +148,14 @@ const PAGE_NAV = {
   360: 'customers', grid: 'buildings', duplicates: 'duplicates', import: 'import',
   approvals: 'approvals', approval: 'approvals', 'approval-new': 'approvals', 'approval-resubmit': 'approvals',
   delegations: 'approvals',
+  contract: 'contracts', 'contract-new': 'contracts', 'contract-deadlines': 'contracts', loan: 'loans',
+  'mortgage-weekly': 'mortgage/weekly', 'calc-mortgage': 'calc/mortgage', overdue: 'collections/overdue',
+  'collection-rate': 'collections/rate',
 };
 const PAGE_SUB = {
   360: 'c360.crumb', grid: 'grid.crumb', approval: 'appr.crumb_view', 'approval-new': 'appr.crumb_new',
   'approval-resubmit': 'appr.crumb_resubmit', delegations: 'deleg.title',
+  contract: 'ct.crumb', 'contract-new': 'sub.title', 'contract-deadlines': 'cl.deadlines', loan: 'ln.crumb',
 };
 
 async function render(r) {
@@ -175,6 +186,14 @@ async function render(r) {
       case 'approval-new': await renderApprovalNew(main, r.id, ctx); break;
       case 'approval-resubmit': await renderApprovalResubmit(main, r.id, ctx); break;
       case 'delegations': await renderDelegations(main, ctx); break;
+      case 'contract': await renderContract(main, r.id, ctx); break;
+      case 'contract-new': await renderSubscribe(main, r.query, ctx); break;
+      case 'contract-deadlines': await renderDeadlines(main, r.query, ctx); break;
+      case 'loan': await renderLoan(main, r.id, ctx); break;
+      case 'mortgage-weekly': await renderWeekly(main, r.query, ctx); break;
+      case 'calc-mortgage': renderCalc(main, r.query, ctx); break;
+      case 'overdue': await renderOverdue(main, r.query, ctx); break;
+      case 'collection-rate': await renderCollectionRate(main, r.query, ctx); break;
       case 'home': renderHome(main, ctx); break;
       case 'list': await renderList(main, r.entity, r.query, ctx); break;
       case 'view': await renderDetail(main, r.entity, r.id, ctx); break;
@@ -189,7 +208,7 @@ async function render(r) {
     if (err && err.status === 401) return;
     main.replaceChildren(errorState(err, () => render(router.parse())));
   }
-  if (seq === routeSeq && !['edit', 'new', 'approval-new', 'approval-resubmit'].includes(r.view)) {
+  if (seq === routeSeq && !['edit', 'new', 'approval-new', 'approval-resubmit', 'contract-new'].includes(r.view)) {
     main.focus({ preventScroll: true });
   }
 }

@@ -194,7 +194,39 @@ function unitCard(u, c, unitStatus) {
           : h('a', { class: 'owner-name', href: router.page('360', o.id), text: o.name }),
         h('span', { class: 'owner-share', text: sharePct(o.share_bp) }),
         Number(o.is_primary) ? tag(t('c360.primary'), 'blue') : null,
-        o.phone ? h('span', { class: 'muted small', text: o.phone }) : null)))) : null);
+        o.phone ? h('span', { class: 'muted small', text: o.phone }) : null)))) : null,
+    can('contract.read') ? contractRows(u) : null);
+}
+
+/** The unit's contracts (live first) and the loan of the live one, loaded after the card. */
+function contractRows(u) {
+  const box = h('div', { class: 'unit-contracts', dataset: { part: 'contracts' } });
+  Promise.all([
+    api.get('contracts', { unit_id: u.id, limit: 5, sort: '-id' }),
+    enumField.ready('contracts', 'status'),
+    can('loan.read') ? enumField.ready('loans', 'stage') : null,
+  ]).then(async ([r]) => {
+    const items = ((r && r.items) || []).sort((a, b) => (a.status === 'cancelled') - (b.status === 'cancelled'));
+    if (!items.length) return;
+    const statusF = enumField('contracts', 'status');
+    const live = items.find((x) => x.status !== 'cancelled');
+    let loan = null;
+    if (live && can('loan.read')) {
+      try {
+        const l = await api.get('loans', { contract_id: live.id, limit: 5 });
+        loan = ((l && l.items) || []).find((x) => x.stage !== 'refused') || ((l && l.items) || [])[0] || null;
+      } catch { /* no loan line */ }
+    }
+    box.replaceChildren(
+      h('span', { class: 'muted small', text: t('c360.contracts') }),
+      h('ul', null, items.slice(0, 3).map((x) => h('li', { class: x.status === 'cancelled' ? 'cancelled' : null, dataset: { contract: x.id } },
+        h('a', { class: 'mono contract-link', href: router.page('contract', x.id), text: x.no }),
+        enumTag(statusF, x.status),
+        h('span', { class: 'muted small', text: [x.signed_on ? t('c360.signed_on', { date: x.signed_on }) : (x.subscribed_on ? t('c360.subscribed_on', { date: x.subscribed_on }) : null), fmt.money(x.total_price_fen)].filter(Boolean).join(' · ') }),
+        loan && x === live ? h('a', { class: 'small loan-link', href: router.page('loan', loan.id), dataset: { loan: loan.id } },
+          t('c360.loan'), enumTag(enumField('loans', 'stage'), loan.stage)) : null))));
+  }, () => { /* the card without its contracts */ });
+  return box;
 }
 
 const KIND_DOT = {
@@ -210,6 +242,10 @@ function timelineList(items, selfId) {
     if (e.entity && e.entity_id !== null && e.entity_id !== undefined) {
       if (e.entity === 'customers') {
         if (String(e.entity_id) !== String(selfId)) to = router.page('360', e.entity_id);
+      } else if (e.entity === 'contracts') {
+        to = router.page('contract', e.entity_id);
+      } else if (e.entity === 'loans') {
+        to = router.page('loan', e.entity_id);
       } else if (/^[a-z][a-z0-9_-]*$/.test(e.entity)) {
         to = router.href('view', e.entity, e.entity_id);
       }

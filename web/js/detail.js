@@ -200,7 +200,7 @@ function visibleChanges(meta, a) {
 const HIDDEN_CHANGE_FIELDS = new Set(['id', 'created_at', 'updated_at', 'password_hash', 'version']);
 
 const DETAIL_KEYS = ['before_json', 'after_json', 'before', 'after', 'changes', 'diff'];
-async function loadHistory(box, meta, id) {
+export async function loadHistory(box, meta, id) {
   let items;
   try {
     const r = await api.get('audit', { entity: meta.name, entity_id: id, limit: 100 });

@@ -159,3 +159,107 @@ export function integer(v) {
   const neg = b < 0n;
   return `${neg ? '-' : ''}${groupThousands((neg ? -b : b).toString())}`;
 }
+
+// ---- dates as Shanghai civil days ------------------------------------------
+
+/** Today's date in Asia/Shanghai, "2026-03-05". */
+export function today() {
+  const p = shanghaiParts(Date.now());
+  return `${p.y}-${pad(p.mo)}-${pad(p.d)}`;
+}
+
+/** "2026-03-05" + n days → "2026-03-08" (null when the date is invalid). */
+export function addDays(day, n) {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(String(day || ''));
+  if (!m) return null;
+  const d = new Date(Date.UTC(+m[1], +m[2] - 1, +m[3] + n));
+  return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
+}
+
+/** The Monday of the (Monday-based) week of a date. */
+export function mondayOf(day) {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(String(day || ''));
+  if (!m) return null;
+  const dow = new Date(Date.UTC(+m[1], +m[2] - 1, +m[3])).getUTCDay(); // 0 = Sunday
+  return addDays(day, -((dow + 6) % 7));
+}
+
+// ---- rates and shares -------------------------------------------------------
+
+const CN_DIGITS = '零一二三四五六七八九';
+
+/** 0–99 as Chinese numerals: 2 → 二, 10 → 十, 15 → 十五, 30 → 三十. */
+function cnInt(n) {
+  if (n < 10) return CN_DIGITS[n];
+  const tens = Math.floor(n / 10);
+  const ones = n % 10;
+  return `${tens === 1 ? '' : CN_DIGITS[tens]}十${ones ? CN_DIGITS[ones] : ''}`;
+}
+
+/**
+ * A daily rate per 10,000 as contracts write it: "2" → "万分之二",
+ * "0.5" → "万分之零点五", "2.5" → "万分之二点五". English: "2‱ a day".
+ */
+export function perTenThousand(rate, lang = 'zh') {
+  if (rate === null || rate === undefined || rate === '') return '';
+  const s = String(rate).trim();
+  const m = /^(\d+)(?:\.(\d+))?$/.exec(s);
+  if (lang === 'en') return m ? `${s}‱` : s;
+  if (!m || Number(m[1]) > 99) return `万分之${s}`;
+  let out = cnInt(Number(m[1]));
+  const frac = (m[2] || '').replace(/0+$/, '');
+  if (frac) out += `点${[...frac].map((c) => CN_DIGITS[Number(c)]).join('')}`;
+  return `万分之${out}`;
+}
+
+/** An annual rate in percent as text ("3.1") → "3.10%" (two decimals at least). */
+export function percentText(rate) {
+  if (rate === null || rate === undefined || rate === '') return '';
+  const s = String(rate).trim();
+  const m = /^(\d+)(?:\.(\d*))?$/.exec(s);
+  if (!m) return `${s}%`;
+  const frac = (m[2] || '').replace(/0+$/, '');
+  return `${m[1]}.${frac.padEnd(2, '0')}%`;
+}
+
+/** Basis points → "82.93%" (exact, two decimals). */
+export function bpPercent(bp) {
+  if (bp === null || bp === undefined || bp === '') return '';
+  const n = Number(bp);
+  if (!Number.isInteger(n)) return String(bp);
+  const neg = n < 0;
+  const a = Math.abs(n);
+  return `${neg ? '-' : ''}${Math.floor(a / 100)}.${String(a % 100).padStart(2, '0')}%`;
+}
+
+/** "50" / "33.33" / "50%" (percent, ≤ 2 decimals) → basis points, or null. */
+export function parsePercentBp(s) {
+  const m = /^(\d{1,3})(?:\.(\d{1,2}))?%?$/.exec(String(s ?? '').trim());
+  if (!m) return null;
+  const v = Number(m[1]) * 100 + Number((m[2] || '').padEnd(2, '0') || 0);
+  return v > 10000 ? null : v;
+}
+
+/**
+ * Yuan as typed → fen (Number), or null: "1,234.56", "¥100", and with
+ * `wan` also "100万" / "100.5万" (a loan's usual way of saying it).
+ */
+export function parseYuan(str, { wan = false } = {}) {
+  let s = String(str ?? '').trim().replace(/[,，\s]/g, '');
+  let mult = 1n;
+  if (wan && /万(元)?$/.test(s)) {
+    s = s.replace(/万(元)?$/, '');
+    mult = 10000n;
+    const m = /^(\d+)(?:\.(\d{0,6}))?$/.exec(s);
+    if (!m) return null;
+    const frac = (m[2] || '').padEnd(6, '0');
+    // 万 × 100 fen = 1,000,000 fen per unit; six decimals of 万 are whole fen.
+    const fen = BigInt(m[1]) * 1000000n + BigInt(frac);
+    return fen > BigInt(Number.MAX_SAFE_INTEGER) ? null : Number(fen);
+  }
+  s = s.replace(/元$/, '');
+  const b = parseHundredths(s);
+  if (b === null || b < 0n) return null;
+  const v = b * mult;
+  return v > BigInt(Number.MAX_SAFE_INTEGER) ? null : Number(v);
+}

@@ -1,12 +1,16 @@
 // Building grid (#/grid/{building_id}): floors × flats like the sales
-// office's board, each flat coloured by its state, with room and owner.
+// office's board, each flat coloured by its state, with room and owner. A
+// click opens the flat's card: 认购 for a free flat, its contract, the
+// owner's 360, the unit record.
 import { h, replace } from './dom.js';
 import { t, L } from './i18n.js';
 import * as api from './api.js';
 import * as fmt from './format.js';
 import * as router from './router.js';
 import { enumField } from './meta.js';
-import { loading, errorState, tagColor, toast } from './ui.js';
+import { can } from './session.js';
+import { loading, errorState, tagColor, toast, tag } from './ui.js';
+import { contractOfUnit } from './contracts_list.js';
 
 function naturalCmp(a, b) {
   return String(a).localeCompare(String(b), 'zh-CN', { numeric: true });
@@ -130,6 +134,7 @@ export async function renderGrid(main, id, ctx) {
       const cell = h('button', {
         type: 'button', class: ['grid-cell', `st-${color}`], title: tip, 'aria-label': tip,
         dataset: { id: u.id, status: u.status || '', room: u.room_code || '' }, tabindex: r === 0 && k === 0 ? 0 : -1,
+        'aria-haspopup': 'dialog', 'aria-expanded': 'false',
       },
       h('span', { class: 'cell-room', text: u.room || u.room_code }),
       h('span', { class: 'cell-owner', text: u.owner_name || labelOf(u.status) }),
@@ -165,22 +170,94 @@ export async function renderGrid(main, id, ctx) {
     }
   }
 
-  async function openUnit(u, cell) {
-    if (cell.classList.contains('busy')) return;
-    if (!u.owner_name) {
-      router.go(router.href('view', 'units', u.id));
-      return;
+  // ---- the flat's card -----------------------------------------------------------
+  let pop = null;
+  function closePop(refocus) {
+    if (!pop) return;
+    const { el, cell } = pop;
+    pop = null;
+    el.remove();
+    cell.classList.remove('open');
+    cell.setAttribute('aria-expanded', 'false');
+    document.removeEventListener('mousedown', outside, true);
+    if (refocus) cell.focus();
+  }
+  function outside(e) {
+    if (pop && !pop.el.contains(e.target) && !pop.cell.contains(e.target)) closePop(false);
+  }
+
+  function openUnit(u, cell) {
+    if (pop && pop.cell === cell) { closePop(true); return; }
+    closePop(false);
+    const free = u.status === 'unsold';
+    const acts = h('div', { class: 'unit-pop-actions' });
+    const btn = (key, text, primary, run) => {
+      const b = h('button', { type: 'button', class: ['btn', 'btn-sm', primary && 'btn-primary'], text, dataset: { action: key } });
+      b.addEventListener('click', () => run(b));
+      acts.append(b);
+      return b;
+    };
+    if (free && can('contract.write')) btn('subscribe', t('grid.subscribe'), true, () => router.go(router.page('contract', 'new', { unit: u.id })));
+    if (!free && can('contract.read')) {
+      btn('open-contract', t('grid.contract'), true, async (b) => {
+        b.disabled = true;
+        try {
+          const c = await contractOfUnit(u.id);
+          if (c) router.go(router.page('contract', c.id));
+          else { toast(t('grid.no_contract'), 'info'); b.disabled = false; }
+        } catch (err) {
+          toast(err.message, 'error', 5000);
+          b.disabled = false;
+        }
+      });
     }
-    cell.classList.add('busy');
-    try {
-      const owner = await ownerIdOf(u);
-      router.go(owner ? router.page('360', owner) : router.href('view', 'units', u.id));
-    } catch (err) {
-      if (err.status === 403) router.go(router.href('view', 'units', u.id));
-      else toast(err.message, 'error', 5000);
-    } finally {
-      cell.classList.remove('busy');
+    if (u.owner_name && can('customer.read')) {
+      btn('open-360', t('grid.owner_360'), !acts.childElementCount, async (b) => {
+        b.disabled = true;
+        try {
+          const owner = u.owner_id || await ownerIdOf(u);
+          router.go(owner ? router.page('360', owner) : router.href('view', 'units', u.id));
+        } catch (err) {
+          if (err.status === 403) router.go(router.href('view', 'units', u.id));
+          else { toast(err.message, 'error', 5000); b.disabled = false; }
+        }
+      });
     }
+    btn('open-unit', t('grid.unit_record'), !acts.childElementCount, () => router.go(router.href('view', 'units', u.id)));
+    const facts = [
+      [t('c360.layout'), u.layout],
+      [t('c360.area'), u.contract_area_dm2 !== null && u.contract_area_dm2 !== undefined ? fmt.area(u.contract_area_dm2) : null],
+      [t('c360.price'), u.list_price_fen !== null && u.list_price_fen !== undefined ? fmt.money(u.list_price_fen) : null],
+      [t('grid.owner'), u.owner_name],
+    ].filter((x) => x[1]);
+    const el = h('div', { class: 'unit-pop', role: 'dialog', 'aria-label': u.room_code, dataset: { id: u.id } },
+      h('div', { class: 'unit-pop-head' },
+        h('span', { class: 'unit-pop-room', text: u.room_code || u.room }),
+        tag(labelOf(u.status), colorOf(u.status))),
+      h('dl', { class: 'unit-pop-facts' }, facts.map(([k, v]) => h('div', null, h('dt', { text: k }), h('dd', { text: v })))),
+      acts);
+    el.addEventListener('keydown', (e) => {
+      if (e.key === 'Escape') { e.preventDefault(); e.stopPropagation(); closePop(true); }
+    });
+    const wrap = cell.closest('.grid-wrap');
+    wrap.append(el);
+    // Below the flat, or above when it would leave the board.
+    const wr = wrap.getBoundingClientRect();
+    const cr = cell.getBoundingClientRect();
+    let left = cr.left - wr.left + wrap.scrollLeft;
+    let top = cr.bottom - wr.top + wrap.scrollTop + 4;
+    const pw = el.offsetWidth;
+    const ph = el.offsetHeight;
+    if (left + pw > wrap.scrollLeft + wrap.clientWidth - 4) left = Math.max(wrap.scrollLeft + 4, cr.right - wr.left + wrap.scrollLeft - pw);
+    if (cr.bottom + ph + 8 > wr.bottom && cr.top - ph - 8 > wr.top) top = cr.top - wr.top + wrap.scrollTop - ph - 4;
+    el.style.left = `${left}px`;
+    el.style.top = `${top}px`;
+    pop = { el, cell };
+    cell.classList.add('open');
+    cell.setAttribute('aria-expanded', 'true');
+    document.addEventListener('mousedown', outside, true);
+    const first = acts.querySelector('button');
+    if (first) first.focus();
   }
 
   const table = h('table', { class: 'grid-table' }, thead, tbody);

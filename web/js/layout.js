@@ -27,17 +27,25 @@ const CLIENT_PAGES = [
   { page: 'import', group: 'master', perm: 'customer.import', label: '批量导入', label_en: 'Import' },
   // First in its group, with the number of approvals waiting for me.
   { page: 'approvals', group: 'approval', perm: 'approval.use', label: '审批中心', label_en: 'Approvals', first: true, badge: 'todo' },
+  // 按揭回款: the work pages next to the ledgers they read.
+  { page: 'mortgage/weekly', group: 'mortgage', perm: 'loan.read', label: '按揭周报', label_en: 'Weekly report', after: 'loans' },
+  { page: 'collections/overdue', group: 'mortgage', perm: 'receivable.read', label: '逾期催缴', label_en: 'Overdue & dunning', after: 'receivables' },
+  { page: 'collections/rate', group: 'mortgage', perm: 'receivable.read', label: '回款率', label_en: 'Collection rate', after: 'collections/overdue' },
+  { page: 'calc/mortgage', group: 'mortgage', perm: ['loan.read', 'receivable.read'], label: '房贷计算器', label_en: 'Mortgage calculator' },
 ];
 const GROUP_LABELS = {
   master: { label: '客户与房源', label_en: 'Customers & units', first: true },
   approval: { label: '审批与行政', label_en: 'Approvals & office' },
+  contract: { label: '签约', label_en: 'Contracts' },
+  mortgage: { label: '按揭回款', label_en: 'Mortgages & collections' },
 };
 
 /** The server's navigation plus the client pages this user may open. */
 export function navGroups() {
   const groups = (session.nav || []).map((g) => ({ ...g, items: g.items.slice() }));
   for (const p of CLIENT_PAGES) {
-    if (!can(p.perm)) continue;
+    const perms = Array.isArray(p.perm) ? p.perm : [p.perm];
+    if (!perms.some((x) => can(x))) continue;
     let g = groups.find((x) => x.key === p.group);
     if (!g) {
       const gl = GROUP_LABELS[p.group] || { label: p.group };
@@ -46,7 +54,10 @@ export function navGroups() {
     }
     if (!g.items.some((i) => i.entity === p.page)) {
       const it = { entity: p.page, page: true, label: p.label, label_en: p.label_en, badge: p.badge };
-      if (p.first) g.items.unshift(it); else g.items.push(it);
+      const at = p.after ? g.items.findIndex((i) => i.entity === p.after) : -1;
+      if (p.first) g.items.unshift(it);
+      else if (at >= 0) g.items.splice(at + 1, 0, it);
+      else g.items.push(it);
     }
   }
   return groups;

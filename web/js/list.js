@@ -9,7 +9,7 @@ import { getEntityMeta, refOptions } from './meta.js';
 import { session, currentProject, can } from './session.js';
 import { displayValue, fieldLabel, NUMERIC_TYPES, RANGE_TYPES } from './fields.js';
 import { loading, errorState, toast, dropdown, setBusy } from './ui.js';
-import { ENTITY_LINKS, LIST_ACTIONS, ROW_HREF } from './actions.js';
+import { ENTITY_LINKS, LIST_ACTIONS, ROW_HREF, LIST_TOP } from './actions.js';
 
 const PAGE_SIZE = 40;
 const VISIBLE_FILTERS = 3;
@@ -332,7 +332,8 @@ export async function renderList(main, entity, query, ctx) {
   // Table and pager.
   const tableWrap = h('div', { class: 'table-wrap' });
   const pager = h('div', { class: 'pager' });
-  const page = h('div', { class: 'page page-list', dataset: { entity } }, header, filterForm, tableWrap, pager);
+  const top = LIST_TOP[entity] ? LIST_TOP[entity](query) : null;
+  const page = h('div', { class: 'page page-list', dataset: { entity } }, header, top, filterForm, tableWrap, pager);
   replace(main, page);
 
   let data = { items: [], total: 0 };
@@ -443,6 +444,7 @@ export async function renderList(main, entity, query, ctx) {
 
   async function load() {
     router.replaceQuiet(router.href('list', entity, null, query));
+    if (top && top.update) top.update(query);
     if (abort) abort.abort();
     abort = new AbortController();
     const myAbort = abort;

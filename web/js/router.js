@@ -3,6 +3,9 @@
 // #/360/12 (customer 360), #/grid/3 (building grid), #/duplicates, #/import;
 // approvals: #/approvals?box=todo , #/approval/12 , #/approval/new/expense ,
 // #/approval/12/resubmit , #/delegations
+// contracts and collections: #/contract/12 , #/contract/new?unit=7 ,
+// #/contracts/deadlines , #/loan/5 , #/mortgage/weekly , #/calc/mortgage ,
+// #/collections/overdue , #/collections/rate
 
 const listeners = new Set();
 let leaveGuard = null;
@@ -27,6 +30,23 @@ export function parse(hash = location.hash) {
     if (parts.length === 3 && parts[1] === 'new' && /^[a-z0-9_]{1,40}$/.test(parts[2])) {
       return { view: 'approval-new', entity: null, id: parts[2], query };
     }
+    return { view: 'bad', parts, query };
+  }
+  // Two-part addresses of pages without an id.
+  const FIXED = {
+    'contracts/deadlines': 'contract-deadlines',
+    'mortgage/weekly': 'mortgage-weekly',
+    'calc/mortgage': 'calc-mortgage',
+    'collections/overdue': 'overdue',
+    'collections/rate': 'collection-rate',
+  };
+  if (parts.length === 2 && FIXED[`${parts[0]}/${parts[1]}`]) {
+    return { view: FIXED[`${parts[0]}/${parts[1]}`], entity: null, id: null, query };
+  }
+  if (parts[0] === 'contract' || parts[0] === 'loan') {
+    // #/contract/12, #/contract/new?unit=7, #/loan/5
+    if (parts.length === 2 && /^\d{1,18}$/.test(parts[1])) return { view: parts[0], entity: null, id: parts[1], query };
+    if (parts.length === 2 && parts[0] === 'contract' && parts[1] === 'new') return { view: 'contract-new', entity: null, id: null, query };
     return { view: 'bad', parts, query };
   }
   // Pages of their own take at most one id: {view, entity: null, id}.

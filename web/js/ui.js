@@ -82,6 +82,8 @@ export function modal({ title, body, okText, cancelText, onOk, danger = false, w
     }
     function onKey(e) {
       if (e.key === 'Escape') {
+        // An open picker inside the dialog closes first (its own handler).
+        if (form.contains(e.target) && e.target.getAttribute && e.target.getAttribute('aria-expanded') === 'true') return;
         e.preventDefault();
         close(false);
       } else if (e.key === 'Enter' && (e.ctrlKey || e.metaKey) && footer && form.contains(e.target)) {
