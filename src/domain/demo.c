@@ -112,6 +112,16 @@ static const char *project_code_of(int p)
     return code;
 }
 
+/* The demo's history ends on a fixed day, so the same seed gives the same
+ * data and nothing is dated in the future (stages and receipts cannot be). */
+#define DEMO_LAST_DAY "2026-11-27"
+
+static void demo_clamp_day(char day[11])
+{
+    if (strcmp(day, DEMO_LAST_DAY) > 0)
+        memcpy(day, DEMO_LAST_DAY, 11);
+}
+
 /* Receivables, receipts and the loan of a signed contract: most paid on
  * time, some late or partly paid (the overdue list), loans at a stage that
  * fits the contract's age. */
@@ -163,6 +173,7 @@ static int seed_money(struct db_conn *c,
         return rc;
     if (paid > 0) {
         date_add_days(paid_on, due_down, roll == 0 ? 12 : -(int64_t)pick(st, 5));
+        demo_clamp_day(paid_on);
         snprintf(voucher, sizeof(voucher), "SK%06lld", (long long)rid);
         rc = db_run(c,
                     "INSERT INTO receipts (receivable_id, contract_id, project_id, amount_fen,"
@@ -207,8 +218,10 @@ static int seed_money(struct db_conn *c,
         return rc;
     for (int k = 0; k <= reached + refused && k < 5; k++) {
         const char *name = k > reached ? "refused" : stage_names[k];
-        if (k > 0)
+        if (k > 0) {
             date_add_days(day, day, 3 + (int64_t)pick(st, 12));
+            demo_clamp_day(day);
+        }
         app_strlcpy(since, day, sizeof(since));
         rc = db_run(c,
                     "INSERT INTO loan_stages (loan_id, stage, on_date, username) VALUES (?,?,?,?)",
@@ -286,6 +299,9 @@ static int seed_contract(struct db_conn *c,
         date_add_days(signed_on, "2026-10-20", (int64_t)pick(st, 36));
     if (strcmp(status, "filed") == 0)
         date_add_days(filed, "2026-10-15", (int64_t)pick(st, 40));
+    demo_clamp_day(signed_on);
+    demo_clamp_day(filed);
+    demo_clamp_day(prereg);
     time_now_iso(at, sizeof(at));
     int is_signed = strcmp(status, "subscribed") != 0;
     int is_filed = strcmp(status, "filed") == 0 || strcmp(status, "preregistered") == 0;

@@ -764,6 +764,14 @@ test('mortgage weekly: Monday to Sunday; rows add up to the totals; past weeks e
   assert(n === existing, `this week counts ${n} loans, ${existing} exist by Sunday`);
 });
 
+test('mortgage demo data: no loan stage and no receipt is dated after today', async ({ client }) => {
+  const t = today();
+  const loans = await getJson(client, 'manager', '/api/v1/loans?limit=1&sort=-stage_since');
+  assert(loans.items.length === 1 && loans.items[0].stage_since <= t, `latest stage_since ${short(loans.items)} after ${t}`);
+  const receipts = await getJson(client, 'manager', '/api/v1/receipts?limit=1&sort=-received_on');
+  assert(receipts.items.length === 1 && receipts.items[0].received_on <= t, `latest receipt ${short(receipts.items)} after ${t}`);
+});
+
 test('mortgage weekly: loans moved today show in their stage and this week\'s disbursals; reports of past weeks do not change', async ({ client }) => {
   await bankIds(client);
   const t = today();
