@@ -104,10 +104,25 @@ static int tell_buyers(struct db_conn *c,
     return rc;
 }
 
-static int set_unit_status(struct db_conn *c, int64_t unit_id, const char *contract_status)
+/* A unit follows its live contract: its status, and its owners, who are the
+ * contract's buyers with their shares from 认购 on (the sales office treats
+ * the subscriber as the flat's buyer). A cancelled contract leaves the unit
+ * free and without owners. */
+static int set_unit_status(struct db_conn *c,
+                           int64_t unit_id,
+                           const char *contract_status,
+                           int64_t contract_id)
 {
     int rc = db_run(c, "UPDATE units SET status = ? WHERE id = ? AND status <> 'delivered'", "ti",
                     contract_unit_status(contract_status), unit_id);
+    if (rc >= 0)
+        rc = db_run(c, "DELETE FROM unit_owners WHERE unit_id = ?", "i", unit_id);
+    if (rc >= 0 && strcmp(contract_status, "cancelled") != 0)
+        rc = db_run(c,
+                    "INSERT INTO unit_owners (unit_id, customer_id, share_bp, is_primary)"
+                    " SELECT ?, customer_id, share_bp, is_primary FROM contract_buyers"
+                    " WHERE contract_id = ?",
+                    "ii", unit_id, contract_id);
     return rc < 0 ? rc : 0;
 }
 
@@ -455,7 +470,7 @@ int contract_create(int64_t *id_out,
     json_decref(ins);
     rc = write_buyers(c, *id_out, project_id, json_object_get(in, "buyers"));
     if (rc == 0)
-        rc = set_unit_status(c, row_int(unit, "id"), "subscribed");
+        rc = set_unit_status(c, row_int(unit, "id"), "subscribed", *id_out);
     if (rc == 0)
         rc = audit_contract(c, who, "create", *id_out, NULL);
     if (rc == 0) {
@@ -602,7 +617,7 @@ int contract_transition(struct db_conn *c,
                     row_str(params, "preregistered_on"), at, id);
     if (rc < 0)
         goto done;
-    rc = set_unit_status(c, row_int(before, "unit_id"), t->to);
+    rc = set_unit_status(c, row_int(before, "unit_id"), t->to, id);
     if (rc == 0)
         rc = audit_contract(c, who, t->action, id, before);
     if (rc == 0) {
@@ -836,7 +851,7 @@ static int amendment_decided(struct db_conn *c,
                 " updated_at = ? WHERE id = ?",
                 "ttti", today, row_str(a, "reason_category"), at, id);
         if (rc >= 0)
-            rc = set_unit_status(c, row_int(before, "unit_id"), "cancelled");
+            rc = set_unit_status(c, row_int(before, "unit_id"), "cancelled", id);
     } else if (strcmp(kind, "rename") == 0) {
         struct strbuf names;
         strbuf_init(&names, 4096);
@@ -857,6 +872,8 @@ static int amendment_decided(struct db_conn *c,
         if (rc >= 0)
             rc = db_run(c, "UPDATE contracts SET buyer_names = ?, updated_at = ? WHERE id = ?",
                         "tti", strbuf_str(&names), at, id);
+        if (rc >= 0)
+            rc = set_unit_status(c, row_int(before, "unit_id"), row_str(before, "status"), id);
         strbuf_free(&names);
     } else {
         int64_t nu = json_integer_value(json_object_get(payload, "new_unit_id"));
@@ -867,9 +884,9 @@ static int amendment_decided(struct db_conn *c,
         if (rc == APP_ECONFLICT)
             rc = app_err_set(err, rc, "new_unit_id", "新房源已被其他合同占用");
         if (rc >= 0)
-            rc = set_unit_status(c, row_int(before, "unit_id"), "cancelled");
+            rc = set_unit_status(c, row_int(before, "unit_id"), "cancelled", id);
         if (rc >= 0)
-            rc = set_unit_status(c, nu, row_str(before, "status"));
+            rc = set_unit_status(c, nu, row_str(before, "status"), id);
     }
     if (rc < 0)
         goto done;

@@ -1016,6 +1016,9 @@ async function signedContract(client, pid = 1) {
   return { contract: s.json, unit, buyer };
 }
 
+// The units a customer's 360 page lists as theirs (unit ownership), as [unit id, share_bp].
+const ownedUnits = async (client, customerId) => (await getJson(client, 'manager', `/api/v1/customers/${customerId}/360`)).units.map((u) => [u.id, u.share_bp]);
+
 const amend = (client, id, body, as = 'contract') => client.call('POST', `/api/v1/contracts/${id}/amendments`, { as, body });
 
 /*---- 13. Subscription ------------------------------------------------------------------------------------*/
@@ -1159,7 +1162,9 @@ test('contracts: sign needs the documents (waived only by a manager with a reaso
 
 test('contracts: a cancellation takes effect only after manager, finance and director approve', async ({ client }) => {
   const u = await users(client);
-  const { contract: c, unit } = await signedContract(client);
+  const { contract: c, unit, buyer } = await signedContract(client);
+  // The buyer owns the unit from the subscription on.
+  assert(JSON.stringify(await ownedUnits(client, buyer.id)) === JSON.stringify([[unit.id, 10000]]), `buyer's units before the cancellation ${short(await ownedUnits(client, buyer.id))}`);
   expectError(await amend(client, c.id, { kind: 'cancel', reason_category: '客户原因退房' }), 422, 'invalid', 'comment');
   expectError(await amend(client, c.id, { kind: 'cancel', comment: '退房' }), 422, 'invalid', 'reason_category');
   expectError(await amend(client, c.id, { kind: 'divorce', reason_category: '其他', comment: '?' }), 422, 'invalid', 'kind');
@@ -1191,6 +1196,7 @@ test('contracts: a cancellation takes effect only after manager, finance and dir
   assert(done.status === 'cancelled' && done.cancelled_on === today() && done.cancel_reason === '客户原因退房', `contract ${short({ s: done.status, on: done.cancelled_on, r: done.cancel_reason })}`);
   assert(done.amendments[0].status === 'approved' && typeof done.amendments[0].decided_at === 'string', `amendment ${short(done.amendments[0])}`);
   assert((await unitStatus(client, unit.id)) === 'unsold', 'unit after cancellation');
+  assert((await ownedUnits(client, buyer.id)).length === 0, `the cancelled buyer still owns ${short(await ownedUnits(client, buyer.id))}`);
   assert(done.transitions.length === 0 && done.can_amend === false, `cancelled contract offers ${short({ t: done.transitions, a: done.can_amend })}`);
   expectError(await amend(client, c.id, { kind: 'cancel', reason_category: '其他', comment: '又一次' }), 409, 'conflict');
   // The unit is free again.
@@ -1221,7 +1227,7 @@ test('contracts: a rejected cancellation leaves the contract as it was', async (
 });
 
 test('contracts: a unit change moves the contract to a free unit after approval; an occupied unit is 409', async ({ client }) => {
-  const { contract: c, unit: oldUnit } = await signedContract(client);
+  const { contract: c, unit: oldUnit, buyer } = await signedContract(client);
   const { unit: taken } = await signedContract(client);
   const fresh = await newUnit(client, 1);
   expectError(await amend(client, c.id, { kind: 'unit_change', reason_category: '客户要求换房', comment: '换到更高楼层', new_unit_id: taken.id }), 409, 'conflict', 'new_unit_id');
@@ -1239,6 +1245,7 @@ test('contracts: a unit change moves the contract to a free unit after approval;
   assert(cur.unit_id === fresh.id && cur.status === 'signed' && cur.amendments[0].status === 'approved', `contract ${short({ unit: cur.unit_id, s: cur.status, a: cur.amendments[0].status })}`);
   assert((await unitStatus(client, oldUnit.id)) === 'unsold', 'the old unit is not unsold');
   assert((await unitStatus(client, fresh.id)) === 'signed', 'the new unit is not signed');
+  assert(JSON.stringify(await ownedUnits(client, buyer.id)) === JSON.stringify([[fresh.id, 10000]]), `buyer's units after the unit change ${short(await ownedUnits(client, buyer.id))}`);
   assert((await getJson(client, 'manager', `/api/v1/contracts?unit_id=${oldUnit.id}&limit=10`)).items.every((x) => x.status === 'cancelled'), 'a live contract still points at the old unit');
 });
 
@@ -1257,7 +1264,7 @@ test('contracts: a unit change to another project\'s unit keeps the contract in 
 });
 
 test('contracts: a rename replaces the buyers after manager and director approve', async ({ client }) => {
-  const { contract: c } = await signedContract(client);
+  const { contract: c, unit, buyer } = await signedContract(client);
   const y = await newCustomer(client, { hukou: 'nonlocal' });
   const z = await newCustomer(client);
   expectError(await amend(client, c.id, { kind: 'rename', reason_category: '增加共有人', comment: '份额不对', buyers: [{ customer_id: y.id, share_bp: 5000 }, { customer_id: z.id, share_bp: 4000 }] }), 422, 'invalid', 'buyers');
@@ -1278,6 +1285,10 @@ test('contracts: a rename replaces the buyers after manager and director approve
   assert(cur.documents.length === 8 && cur.documents.every((d) => d.customer_id === y.id || d.customer_id === z.id), `documents ${short(cur.documents.map((d) => d.customer_id))}`);
   const v = await getJson(client, 'manager', `/api/v1/customers/${y.id}/360`);
   assert(v.timeline.some((e) => e.entity === 'contracts' && e.entity_id === c.id), 'the new buyer\'s timeline lacks the contract');
+  // The unit's owners follow: the new buyers with their shares, not the old one.
+  assert(JSON.stringify(v.units.map((x) => [x.id, x.share_bp])) === JSON.stringify([[unit.id, 6000]]), `new buyer's units ${short(v.units)}`);
+  assert(JSON.stringify(await ownedUnits(client, z.id)) === JSON.stringify([[unit.id, 4000]]), `co-buyer's units ${short(await ownedUnits(client, z.id))}`);
+  assert((await ownedUnits(client, buyer.id)).length === 0, `the renamed-away buyer still owns ${short(await ownedUnits(client, buyer.id))}`);
 });
 
 /*---- 17. Deadlines and ledgers ---------------------------------------------------------------------------------------------*/
