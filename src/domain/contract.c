@@ -981,7 +981,13 @@ int contract_get(json_t **out,
         goto done;
     json_t *actions = json_array();
     const char *status = row_str(o, "status");
-    for (size_t i = 0; i < contract_transitions_count; i++)
+    /* While an amendment waits for its approval the contract is frozen: the
+     * screen offers neither a transition nor a second amendment. */
+    int pending = 0;
+    size_t k;
+    json_t *a;
+    json_array_foreach(amends, k, a) pending |= strcmp(row_str(a, "status"), "pending") == 0;
+    for (size_t i = 0; i < contract_transitions_count && !pending; i++)
         if (strcmp(contract_transitions[i].from, status) == 0 &&
             auth_has(who, contract_transitions[i].perm))
             json_array_append_new(actions,
@@ -993,9 +999,10 @@ int contract_get(json_t **out,
     json_object_set_new(o, "documents", docs);
     json_object_set_new(o, "amendments", amends);
     json_object_set_new(o, "transitions", actions);
-    json_object_set_new(
-            o, "can_amend",
-            json_boolean(strcmp(status, "cancelled") != 0 && auth_has(who, "contract.amend")));
+    json_object_set_new(o, "can_amend",
+                        json_boolean(!pending && strcmp(status, "cancelled") != 0 &&
+                                     auth_has(who, "contract.amend")));
+    json_object_set_new(o, "amendment_pending", json_boolean(pending));
     buyers = docs = amends = NULL;
     *out = o;
     o = NULL;

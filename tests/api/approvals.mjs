@@ -1179,6 +1179,8 @@ test('contracts: a cancellation takes effect only after manager, finance and dir
   assert(pending(ap).length === 1 && pending(ap)[0].approver_id === u.manager, `first step ${short(pending(ap))}`);
 
   // While it waits: no second amendment, no transition.
+  const waiting = await full(client, c.id);
+  assert(waiting.amendment_pending === true && waiting.transitions.length === 0 && waiting.can_amend === false, `a waiting contract offers ${short({ p: waiting.amendment_pending, t: waiting.transitions, a: waiting.can_amend })}`);
   expectError(await amend(client, c.id, { kind: 'rename', reason_category: '其他', comment: '更名', buyers: [{ customer_id: (await newCustomer(client)).id }] }), 409, 'conflict');
   expectError(await amend(client, c.id, { kind: 'cancel', reason_category: '其他', comment: '再来一次' }), 409, 'conflict');
   expectError(await transition(client, 'contract', c.id, 'file', { filing_no: 'BA-X', filed_on: today() }), 409, 'conflict');
@@ -1215,6 +1217,7 @@ test('contracts: a rejected cancellation leaves the contract as it was', async (
   const cur = await full(client, c.id);
   assert(cur.status === 'signed' && cur.cancelled_on === null && cur.unit_id === unit.id && cur.buyer_names === c.buyer_names, `contract after the rejection ${short(cur)}`);
   assert(cur.amendments[0].status === 'rejected', `amendment ${short(cur.amendments[0])}`);
+  assert(cur.amendment_pending === false && cur.can_amend === true && cur.transitions.some((t) => t.action === 'file'), `after the rejection the contract offers ${short({ t: cur.transitions, a: cur.can_amend })}`);
   assert((await unitStatus(client, unit.id)) === 'signed', 'unit after the rejection');
   expectError(await act(client, 'director', aid, 'approve'), 409, 'conflict');
   assert((await full(client, c.id)).status === 'signed', 'a late approval changed the contract');

@@ -1695,7 +1695,8 @@ async function main() {
       assert(await page.locator('.tab.active[data-tab=amendments]').count() === 1, 'amendments tab shown');
       const row = page.locator('.amend-table tbody tr').first();
       assert(/退房\/作废/.test(await row.innerText()) && await row.getAttribute('data-status') === 'pending', `row: ${await row.innerText()}`);
-      assert(await page.locator('.contract-actions [data-action=preregister]').isDisabled(), 'moves wait for the approval');
+      // The contract is frozen until the decision: no move, no second amendment is offered.
+      assert(await page.locator('.contract-actions [data-action=preregister]').count() === 0 && await page.locator('.contract-actions [data-action=amend]').count() === 0, 'moves wait for the approval');
       await shot('contract-cancel-pending');
       // The manager approves on the approval page; finance and the director through the API.
       await freshLogin('manager');
