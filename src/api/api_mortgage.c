@@ -111,14 +111,27 @@ int api_loans_document(struct api_ctx *ctx, struct app_err *err)
     return loan_get(&ctx->reply, ctx->conn, ctx->user, ctx->id, err);
 }
 
+/* ?project_id= narrows a report to one of the caller's projects. */
+static int report_project(struct api_ctx *ctx, int64_t *pid, struct app_err *err)
+{
+    const char *s = http_query(ctx->http, "project_id");
+    *pid = 0;
+    if (s && (app_parse_int64(pid, s) < 0 || *pid < 1))
+        return app_err_set(err, APP_EBADREQ, "project_id", "project_id 应为项目编号");
+    return 0;
+}
+
 static int weekly(struct api_ctx *ctx, json_t **out, struct app_err *err)
 {
-    int64_t stuck = 14;
+    int64_t stuck = 14, pid;
     const char *s = http_query(ctx->http, "stuck_days");
     if (s && (app_parse_int64(&stuck, s) < 0 || stuck < 1 || stuck > 365))
         return app_err_set(err, APP_EBADREQ, "stuck_days", "stuck_days 应为 1 到 365");
-    return mortgage_weekly(out, ctx->conn, ctx->user, http_query(ctx->http, "week"), (int)stuck,
-                           err);
+    int rc = report_project(ctx, &pid, err);
+    if (rc < 0)
+        return rc;
+    return mortgage_weekly(out, ctx->conn, ctx->user, pid, http_query(ctx->http, "week"),
+                           (int)stuck, err);
 }
 
 int api_mortgage_weekly(struct api_ctx *ctx, struct app_err *err)
@@ -215,16 +228,24 @@ int api_receipts_create(struct api_ctx *ctx, struct app_err *err)
     return entity_get(&ctx->reply, ctx->conn, entity_find("receipts"), ctx->user, id, err);
 }
 
+static int overdue(struct api_ctx *ctx, json_t **out, struct app_err *err)
+{
+    int64_t pid;
+    int rc = report_project(ctx, &pid, err);
+    if (rc < 0)
+        return rc;
+    return receivables_overdue(out, ctx->conn, ctx->user, pid, http_query(ctx->http, "as_of"), err);
+}
+
 int api_receivables_overdue(struct api_ctx *ctx, struct app_err *err)
 {
-    return receivables_overdue(&ctx->reply, ctx->conn, ctx->user, http_query(ctx->http, "as_of"),
-                               err);
+    return overdue(ctx, &ctx->reply, err);
 }
 
 int api_receivables_overdue_xlsx(struct api_ctx *ctx, struct app_err *err)
 {
     json_t *r = NULL;
-    int rc = receivables_overdue(&r, ctx->conn, ctx->user, http_query(ctx->http, "as_of"), err);
+    int rc = overdue(ctx, &r, err);
     if (rc < 0)
         return rc;
     const char *headers[] = {"项目",         "合同编号", "房号",         "买受人",
@@ -284,6 +305,10 @@ int api_collection_rate(struct api_ctx *ctx, struct app_err *err)
     date_today(today);
     snprintf(start, sizeof(start), "%.4s-01-01", today);
     const char *from = http_query(ctx->http, "from"), *to = http_query(ctx->http, "to");
-    return collection_rate(&ctx->reply, ctx->conn, ctx->user, from ? from : start, to ? to : today,
-                           err);
+    int64_t pid;
+    int rc = report_project(ctx, &pid, err);
+    if (rc < 0)
+        return rc;
+    return collection_rate(&ctx->reply, ctx->conn, ctx->user, pid, from ? from : start,
+                           to ? to : today, err);
 }

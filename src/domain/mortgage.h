@@ -54,6 +54,7 @@ int loan_get(json_t **out,
 int mortgage_weekly(json_t **out,
                     struct db_conn *c,
                     const struct auth_user *who,
+                    int64_t project_id,
                     const char *week,
                     int stuck_days,
                     struct app_err *err);
@@ -76,13 +77,17 @@ int receipt_add(int64_t *id_out,
 int receivables_overdue(json_t **out,
                         struct db_conn *c,
                         const struct auth_user *who,
+                        int64_t project_id,
                         const char *as_of,
                         struct app_err *err);
 int dunning_add(struct db_conn *c, const struct auth_user *who, json_t *in, struct app_err *err);
-/* Per project: amount due in [from, to] and how much of it was received. */
+/* Per project: amount due in [from, to] and how much of it was received.
+ * The three reports cover the caller's projects, or only project_id when
+ * it is not 0 (and in the caller's scope). */
 int collection_rate(json_t **out,
                     struct db_conn *c,
                     const struct auth_user *who,
+                    int64_t project_id,
                     const char *from,
                     const char *to,
                     struct app_err *err);

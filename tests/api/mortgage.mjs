@@ -1281,3 +1281,25 @@ test('mortgage scope: an agent (projects 1-2) never sees project 3 loans, receiv
     }
   }
 });
+
+test('mortgage reports: ?project_id= narrows the weekly report, the overdue list and the collection rate to one project; a bad id → 400', async ({ client }) => {
+  const week = today();
+  const all = await getJson(client, 'manager', `${WEEKLY}?week=${week}`);
+  const one = await getJson(client, 'manager', `${WEEKLY}?week=${week}&project_id=2`);
+  assert(all.rows.some((r) => r.project_id === 1) && one.rows.length > 0 && one.rows.every((r) => r.project_id === 2), `weekly project 2 rows ${short(one.rows.map((r) => r.project_id))}`);
+  assert(isDeepStrictEqual(one.rows, all.rows.filter((r) => r.project_id === 2)), 'weekly rows of project 2 differ from the unfiltered report');
+  assert(one.stuck.every((s) => s.project_id === 2) && one.stuck.length === all.stuck.filter((s) => s.project_id === 2).length, 'weekly stuck of project 2');
+  const sum = (rows, k) => rows.reduce((a, r) => a + r[k], 0);
+  assert(one.totals.disbursed_total_fen === sum(one.rows, 'disbursed_total_fen'), 'weekly totals follow the filter');
+  const od = await getJson(client, 'manager', `${OVERDUE}?project_id=1`);
+  const odAll = await getJson(client, 'manager', OVERDUE);
+  const items = (r) => r.items || r.rows || r;
+  assert(items(od).length > 0 && items(od).every((r) => r.project_id === 1) && items(od).length === items(odAll).filter((r) => r.project_id === 1).length, `overdue project 1: ${items(od).length}`);
+  const rate = await getJson(client, 'manager', `${RATE}?from=2025-01-01&to=${week}&project_id=1`);
+  const rateAll = await getJson(client, 'manager', `${RATE}?from=2025-01-01&to=${week}`);
+  const rrows = (r) => r.rows || r.items;
+  assert(rrows(rate).length === 1 && rrows(rate)[0].project_id === 1 && isDeepStrictEqual(rrows(rate)[0], rrows(rateAll).find((r) => r.project_id === 1)), `rate project 1 ${short(rrows(rate))}`);
+  for (const path of [WEEKLY, OVERDUE, RATE, `${WEEKLY}.xlsx`, `${OVERDUE}.xlsx`]) {
+    for (const bad of ['0', '-1', 'x']) expectError(await client.call('GET', `${path}?project_id=${bad}`, { as: 'manager' }), 400, 'bad_request', 'project_id');
+  }
+});

@@ -144,7 +144,7 @@ export async function renderOverdue(main, query, ctx) {
     exportBtn.addEventListener('click', async () => {
       setBusy(exportBtn, true, t('list.exporting'));
       try {
-        const r = await api.download('receivables/overdue.xlsx', { as_of: asOf }, `逾期应收-${asOf}.xlsx`);
+        const r = await api.download('receivables/overdue.xlsx', { as_of: asOf, project_id: currentProject() }, `逾期应收-${asOf}.xlsx`);
         toast(t('list.exported', { name: r.name }), 'success');
       } catch (err) {
         toast(err.message, 'error', 5000);

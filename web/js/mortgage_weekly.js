@@ -64,7 +64,7 @@ export async function renderWeekly(main, query, ctx) {
     exportBtn.addEventListener('click', async () => {
       setBusy(exportBtn, true, t('list.exporting'));
       try {
-        const r = await api.download('mortgage/weekly.xlsx', { week, stuck_days: stuck }, `按揭周报-${fmt.mondayOf(week)}.xlsx`);
+        const r = await api.download('mortgage/weekly.xlsx', { week, stuck_days: stuck, project_id: currentProject() }, `按揭周报-${fmt.mondayOf(week)}.xlsx`);
         toast(t('list.exported', { name: r.name }), 'success');
       } catch (err) {
         toast(err.message, 'error', 5000);
