@@ -98,6 +98,15 @@ const char *api_body_str(struct api_ctx *ctx, const char *key)
     return json_string_value(json_object_get(ctx->body, key));
 }
 
+int api_query_project(struct api_ctx *ctx, int64_t *pid, struct app_err *err)
+{
+    const char *s = http_query(ctx->http, "project_id");
+    *pid = 0;
+    if (s && (app_parse_int64(pid, s) < 0 || *pid < 1))
+        return app_err_set(err, APP_EBADREQ, "project_id", "project_id 应为项目编号");
+    return 0;
+}
+
 /*---- Routing ----*/
 
 static int is_unsafe(const char *method)

@@ -84,6 +84,9 @@ void api_print_routes(FILE *fp);
 void api_encode_filename(char *out, size_t size, const char *name);
 int api_body_object(struct api_ctx *ctx, struct app_err *err);
 const char *api_body_str(struct api_ctx *ctx, const char *key);
+/* ?project_id= of a report: *pid = the id, or 0 when absent; 400 naming
+ * project_id when it is not a positive integer. */
+int api_query_project(struct api_ctx *ctx, int64_t *pid, struct app_err *err);
 
 /* Handlers, by file. */
 int api_health(struct api_ctx *ctx, struct app_err *err);

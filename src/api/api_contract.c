@@ -79,7 +79,11 @@ int api_contracts_deadlines(struct api_ctx *ctx, struct app_err *err)
     const char *w = http_query(ctx->http, "within");
     if (w && (app_parse_int64(&within, w) < 0 || within < 0 || within > 365))
         return app_err_set(err, APP_EBADREQ, "within", "within 应为 0 到 365 天");
-    return contract_deadlines(&ctx->reply, ctx->conn, ctx->user, (int)within, err);
+    int64_t pid;
+    int rc = api_query_project(ctx, &pid, err);
+    if (rc < 0)
+        return rc;
+    return contract_deadlines(&ctx->reply, ctx->conn, ctx->user, pid, (int)within, err);
 }
 
 static void default_range(char from[11], char to[11], struct api_ctx *ctx)
@@ -98,7 +102,11 @@ int api_contracts_weekly(struct api_ctx *ctx, struct app_err *err)
 {
     char from[11], to[11];
     default_range(from, to, ctx);
-    return contract_weekly(&ctx->reply, ctx->conn, ctx->user, from, to, err);
+    int64_t pid;
+    int rc = api_query_project(ctx, &pid, err);
+    if (rc < 0)
+        return rc;
+    return contract_weekly(&ctx->reply, ctx->conn, ctx->user, pid, from, to, err);
 }
 
 int api_contracts_weekly_xlsx(struct api_ctx *ctx, struct app_err *err)
@@ -106,7 +114,10 @@ int api_contracts_weekly_xlsx(struct api_ctx *ctx, struct app_err *err)
     char from[11], to[11];
     json_t *report = NULL;
     default_range(from, to, ctx);
-    int rc = contract_weekly(&report, ctx->conn, ctx->user, from, to, err);
+    int64_t pid;
+    int rc = api_query_project(ctx, &pid, err);
+    if (rc == 0)
+        rc = contract_weekly(&report, ctx->conn, ctx->user, pid, from, to, err);
     if (rc < 0)
         return rc;
     static const char *const headers[] = {"周（起始日）", "项目", "签约", "备案", "作废"};

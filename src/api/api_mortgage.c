@@ -111,23 +111,13 @@ int api_loans_document(struct api_ctx *ctx, struct app_err *err)
     return loan_get(&ctx->reply, ctx->conn, ctx->user, ctx->id, err);
 }
 
-/* ?project_id= narrows a report to one of the caller's projects. */
-static int report_project(struct api_ctx *ctx, int64_t *pid, struct app_err *err)
-{
-    const char *s = http_query(ctx->http, "project_id");
-    *pid = 0;
-    if (s && (app_parse_int64(pid, s) < 0 || *pid < 1))
-        return app_err_set(err, APP_EBADREQ, "project_id", "project_id 应为项目编号");
-    return 0;
-}
-
 static int weekly(struct api_ctx *ctx, json_t **out, struct app_err *err)
 {
     int64_t stuck = 14, pid;
     const char *s = http_query(ctx->http, "stuck_days");
     if (s && (app_parse_int64(&stuck, s) < 0 || stuck < 1 || stuck > 365))
         return app_err_set(err, APP_EBADREQ, "stuck_days", "stuck_days 应为 1 到 365");
-    int rc = report_project(ctx, &pid, err);
+    int rc = api_query_project(ctx, &pid, err);
     if (rc < 0)
         return rc;
     return mortgage_weekly(out, ctx->conn, ctx->user, pid, http_query(ctx->http, "week"),
@@ -231,7 +221,7 @@ int api_receipts_create(struct api_ctx *ctx, struct app_err *err)
 static int overdue(struct api_ctx *ctx, json_t **out, struct app_err *err)
 {
     int64_t pid;
-    int rc = report_project(ctx, &pid, err);
+    int rc = api_query_project(ctx, &pid, err);
     if (rc < 0)
         return rc;
     return receivables_overdue(out, ctx->conn, ctx->user, pid, http_query(ctx->http, "as_of"), err);
@@ -306,7 +296,7 @@ int api_collection_rate(struct api_ctx *ctx, struct app_err *err)
     snprintf(start, sizeof(start), "%.4s-01-01", today);
     const char *from = http_query(ctx->http, "from"), *to = http_query(ctx->http, "to");
     int64_t pid;
-    int rc = report_project(ctx, &pid, err);
+    int rc = api_query_project(ctx, &pid, err);
     if (rc < 0)
         return rc;
     return collection_rate(&ctx->reply, ctx->conn, ctx->user, pid, from ? from : start,

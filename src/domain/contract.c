@@ -1017,6 +1017,7 @@ done:
 int contract_deadlines(json_t **out,
                        struct db_conn *c,
                        const struct auth_user *who,
+                       int64_t project_id,
                        int within,
                        struct app_err *err)
 {
@@ -1030,11 +1031,7 @@ int contract_deadlines(json_t **out,
                 " (SELECT u.room_code FROM units u WHERE u.id = t.unit_id) AS room_code,"
                 " (SELECT pr.name FROM projects pr WHERE pr.id = t.project_id) AS project_name"
                 " FROM contracts t WHERE t.status IN ('signed', 'filed')");
-    const struct entity *e = entity_find("contracts");
-    if (e->scope_sql && !who->all_projects) {
-        strbuf_printf(&sql, " AND (%s)", e->scope_sql);
-        db_params_int_each(&p, e->scope_sql, who->id);
-    }
+    query_report_scope(&sql, &p, "t.project_id", who, project_id);
     strbuf_puts(&sql, " ORDER BY t.id");
     int rc = query_rows(&rows, c, strbuf_str(&sql), &p);
     strbuf_free(&sql);
@@ -1073,6 +1070,7 @@ int contract_deadlines(json_t **out,
 int contract_weekly(json_t **out,
                     struct db_conn *c,
                     const struct auth_user *who,
+                    int64_t project_id,
                     const char *from,
                     const char *to,
                     struct app_err *err)
@@ -1099,11 +1097,7 @@ int contract_weekly(json_t **out,
         db_params_text(&p, from);
         db_params_text(&p, to);
     }
-    const struct entity *e = entity_find("contracts");
-    if (e->scope_sql && !who->all_projects) {
-        strbuf_printf(&sql, " AND (%s)", e->scope_sql);
-        db_params_int_each(&p, e->scope_sql, who->id);
-    }
+    query_report_scope(&sql, &p, "t.project_id", who, project_id);
     int rc = query_rows(&rows, c, strbuf_str(&sql), &p);
     strbuf_free(&sql);
     db_params_free(&p);

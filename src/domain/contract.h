@@ -90,6 +90,7 @@ int contract_get(json_t **out,
 int contract_deadlines(json_t **out,
                        struct db_conn *c,
                        const struct auth_user *who,
+                       int64_t project_id,
                        int within,
                        struct app_err *err);
 
@@ -98,6 +99,7 @@ int contract_deadlines(json_t **out,
 int contract_weekly(json_t **out,
                     struct db_conn *c,
                     const struct auth_user *who,
+                    int64_t project_id,
                     const char *from,
                     const char *to,
                     struct app_err *err);

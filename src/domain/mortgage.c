@@ -506,24 +506,6 @@ struct agg {
     int64_t disbursed_week, disbursed_total;
 };
 
-/* The projects a report covers: the caller's, narrowed to one when asked. */
-static void report_scope(struct strbuf *sql,
-                         struct db_params *p,
-                         const char *column,
-                         const struct auth_user *who,
-                         int64_t project_id)
-{
-    if (!who->all_projects) {
-        strbuf_printf(sql, " AND %s IN (SELECT project_id FROM user_projects WHERE user_id = ?)",
-                      column);
-        db_params_int(p, who->id);
-    }
-    if (project_id > 0) {
-        strbuf_printf(sql, " AND %s = ?", column);
-        db_params_int(p, project_id);
-    }
-}
-
 int mortgage_weekly(json_t **out,
                     struct db_conn *c,
                     const struct auth_user *who,
@@ -550,7 +532,7 @@ int mortgage_weekly(json_t **out,
                       " s.stage, s.on_date FROM loans l JOIN loan_stages s ON s.loan_id = l.id"
                       " WHERE s.on_date <= ?");
     db_params_text(&p, sunday);
-    report_scope(&sql, &p, "l.project_id", who, project_id);
+    query_report_scope(&sql, &p, "l.project_id", who, project_id);
     strbuf_puts(&sql, " ORDER BY l.id, s.on_date, s.id");
     struct db_stmt *s = NULL;
     int rc = db_prepare(&s, c, strbuf_str(&sql));
@@ -893,7 +875,7 @@ int receivables_overdue(json_t **out,
     db_params_text(&p, day_after);
     db_params_text(&p, as_of);
     db_params_text(&p, as_of);
-    report_scope(&sql, &p, "r.project_id", who, project_id);
+    query_report_scope(&sql, &p, "r.project_id", who, project_id);
     strbuf_puts(&sql, " ORDER BY r.due_on, r.id LIMIT 5000");
     int rc = query_rows(&rows, c, strbuf_str(&sql), &p);
     strbuf_free(&sql);
@@ -1029,7 +1011,7 @@ int collection_rate(json_t **out,
     db_params_text(&p, to);
     db_params_text(&p, from);
     db_params_text(&p, to);
-    report_scope(&sql, &p, "r.project_id", who, project_id);
+    query_report_scope(&sql, &p, "r.project_id", who, project_id);
     strbuf_puts(&sql, " GROUP BY r.project_id ORDER BY r.project_id");
     int rc = query_rows(&rows, c, strbuf_str(&sql), &p);
     strbuf_free(&sql);

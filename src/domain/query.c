@@ -61,3 +61,20 @@ int query_row(json_t **out, struct db_conn *c, const char *sql, const struct db_
     json_decref(rows);
     return 0;
 }
+
+void query_report_scope(struct strbuf *sql,
+                        struct db_params *p,
+                        const char *column,
+                        const struct auth_user *who,
+                        int64_t project_id)
+{
+    if (!who->all_projects) {
+        strbuf_printf(sql, " AND %s IN (SELECT project_id FROM user_projects WHERE user_id = ?)",
+                      column);
+        db_params_int(p, who->id);
+    }
+    if (project_id > 0) {
+        strbuf_printf(sql, " AND %s = ?", column);
+        db_params_int(p, project_id);
+    }
+}

@@ -8,11 +8,22 @@
 
 #include <jansson.h>
 
+#include "core/strbuf.h"
+#include "domain/auth.h"
 #include "store/db.h"
 
 /* *out = array of row objects (caller decrefs). p may be NULL. */
 int query_rows(json_t **out, struct db_conn *c, const char *sql, const struct db_params *p);
 /* *out = the first row as an object, APP_ENOTFOUND when there is none. */
 int query_row(json_t **out, struct db_conn *c, const char *sql, const struct db_params *p);
+
+/* Appends " AND column IN (the caller's projects)" unless the caller sees
+ * every project, and " AND column = project_id" when project_id > 0: the
+ * scope of a report, narrowed to the project chosen on screen. */
+void query_report_scope(struct strbuf *sql,
+                        struct db_params *p,
+                        const char *column,
+                        const struct auth_user *who,
+                        int64_t project_id);
 
 #endif

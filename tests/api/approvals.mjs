@@ -20,6 +20,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
+import { isDeepStrictEqual } from 'node:util';
 
 import { Client, DEMO_PASSWORD, SANITIZER_RE, assert, countRequest, errorShapeProblem, expectError, expectStatus, fail, short, startServer } from './lib.mjs';
 import { residentId } from './masterdata.mjs';
@@ -1374,4 +1375,19 @@ test('contracts: weekly counts add up to the contracts signed in the range; week
   expectError(await client.call('GET', '/api/v1/contracts/export.xlsx', { as: 'engineer' }), 403, 'forbidden');
   expectError(await client.call('GET', '/api/v1/contracts', { as: 'engineer' }), 403, 'forbidden');
   return `${w.items.length} project-weeks, ${listed} signed`;
+});
+
+test('contracts: ?project_id= narrows the deadline list and the weekly counts to one project; a bad id → 400', async ({ client }) => {
+  await signedContract(client, 2);
+  const all = (await getJson(client, 'manager', '/api/v1/contracts/deadlines?within=30')).items;
+  const two = (await getJson(client, 'manager', '/api/v1/contracts/deadlines?within=30&project_id=2')).items;
+  assert(two.length > 0 && two.every((x) => x.project_id === 2) && isDeepStrictEqual(two.map((x) => x.id), all.filter((x) => x.project_id === 2).map((x) => x.id)), `deadlines of project 2 ${short(two.map((x) => [x.id, x.project_id]))}`);
+  const to = today();
+  const from = addDays(to, -7 * 12 + 1);
+  const w = (await getJson(client, 'manager', `/api/v1/contracts/weekly?from=${from}&to=${to}`)).items;
+  const w2 = (await getJson(client, 'manager', `/api/v1/contracts/weekly?from=${from}&to=${to}&project_id=2`)).items;
+  assert(w2.length > 0 && isDeepStrictEqual(w2, w.filter((x) => x.project_id === 2)), `weekly of project 2 ${short(w2)}`);
+  for (const path of ['/api/v1/contracts/deadlines', '/api/v1/contracts/weekly', '/api/v1/contracts/weekly.xlsx']) {
+    for (const bad of ['0', 'x']) expectError(await client.call('GET', `${path}?project_id=${bad}`, { as: 'manager' }), 400, 'bad_request', 'project_id');
+  }
 });

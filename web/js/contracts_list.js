@@ -50,7 +50,7 @@ export function contractQuickBar(active) {
     if (pid) q.project_id = pid;
     api.get('contracts', q).then((r) => { c.count.textContent = String(r.total ?? ''); }, () => {});
   });
-  api.get('contracts/deadlines', { within: 7 }).then((r) => {
+  api.get('contracts/deadlines', { within: 7, project_id: pid }).then((r) => {
     const items = ((r && r.items) || []).filter((x) => !pid || String(x.project_id) === pid);
     dl.count.textContent = String(items.length);
     if (items.some((x) => x.deadline && x.deadline.days_left < 0)) dl.a.classList.add('has-overdue');
@@ -83,7 +83,7 @@ export async function renderDeadlines(main, query, ctx) {
     replace(tableWrap, loading());
     let r;
     try {
-      r = await api.get('contracts/deadlines', { within });
+      r = await api.get('contracts/deadlines', { within, project_id: currentProject() });
     } catch (err) {
       replace(tableWrap, errorState(err, load));
       return;
