@@ -66,12 +66,6 @@ function reasonOptions(kind) {
   return reasonCache.get(kind);
 }
 
-/** "资料未齐，不能签约：缺少 张三 身份证、张三 户口簿" → ["张三 身份证", "张三 户口簿"]. */
-function missingList(message) {
-  const m = /缺少\s*(.+)$/.exec(String(message || ''));
-  return m ? m[1].split('、').map((s) => s.trim()).filter(Boolean) : [];
-}
-
 /** A move's label: ours (both languages) for the known ones, else the API's. */
 function actLabel(tr) {
   const k = `ct.act_${tr.action}`;
@@ -170,11 +164,13 @@ export async function renderContract(main, id, ctx) {
 
     // ---- banners ----------------------------------------------------------------------
     const banners = [];
-    if (state.missing && c.status === 'subscribed') {
-      const items = missingList(state.missing);
+    // After a refused signing: what is still missing, from the checklist itself
+    // (it shrinks as papers come in, and goes when none is missing).
+    const stillMissing = (c.documents || []).filter((d) => d.status === 'missing').map((d) => `${d.customer_name} ${d.doc_name}`);
+    if (state.missing && c.status === 'subscribed' && stillMissing.length) {
       banners.push(h('div', { class: 'banner banner-red banner-block', role: 'alert', dataset: { banner: 'missing' } },
         h('strong', { text: t('ct.sign_refused') }),
-        items.length ? h('ul', { class: 'missing-list' }, items.map((x) => h('li', { text: x }))) : h('span', { text: state.missing }),
+        h('ul', { class: 'missing-list' }, stillMissing.map((x) => h('li', { text: x }))),
         h('span', { class: 'small', text: t('ct.sign_refused_hint') })));
     }
     if (pending) {
@@ -307,7 +303,8 @@ export async function renderContract(main, id, ctx) {
       if (!byBuyer.has(d.customer_id)) byBuyer.set(d.customer_id, []);
       byBuyer.get(d.customer_id).push(d);
     }
-    const missingNames = new Set(missingList(state.missing));
+    // After a refused signing, the papers still missing are flagged.
+    const missingNames = new Set(state.missing ? docs.filter((d) => d.status === 'missing').map((d) => `${d.customer_name} ${d.doc_name}`) : []);
     const done = docs.filter((d) => d.status !== 'missing').length;
     const head = h('div', { class: 'docs-head' },
       h('div', { class: 'docs-progress' },
