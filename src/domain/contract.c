@@ -79,16 +79,17 @@ static int visible(json_t **out,
     return 0;
 }
 
-/* Every buyer's timeline hears what happened to the contract. */
-static int tell_buyers(struct db_conn *c,
-                       int64_t id,
-                       const char *kind,
-                       const char *title,
-                       const struct auth_user *who)
+int contract_tell_buyers(struct db_conn *c,
+                         int64_t contract_id,
+                         const char *kind,
+                         const char *title,
+                         const char *entity,
+                         int64_t entity_id,
+                         const struct auth_user *who)
 {
     json_t *buyers = NULL;
     struct db_params p = {0};
-    db_params_int(&p, id);
+    db_params_int(&p, contract_id);
     int rc = query_rows(&buyers, c, "SELECT customer_id FROM contract_buyers WHERE contract_id = ?",
                         &p);
     db_params_free(&p);
@@ -98,10 +99,20 @@ static int tell_buyers(struct db_conn *c,
     {
         if (rc < 0)
             break;
-        rc = customer_event_add(c, row_int(b, "customer_id"), kind, title, "contracts", id, who);
+        rc = customer_event_add(c, row_int(b, "customer_id"), kind, title, entity, entity_id, who);
     }
     json_decref(buyers);
     return rc;
+}
+
+/* Every buyer's timeline hears what happened to the contract. */
+static int tell_buyers(struct db_conn *c,
+                       int64_t id,
+                       const char *kind,
+                       const char *title,
+                       const struct auth_user *who)
+{
+    return contract_tell_buyers(c, id, kind, title, "contracts", id, who);
 }
 
 /* A unit follows its live contract: its status, and its owners, who are the
@@ -1014,6 +1025,24 @@ done:
     return rc;
 }
 
+static int64_t days_left(json_t *row)
+{
+    return json_integer_value(json_object_get(json_object_get(row, "deadline"), "days_left"));
+}
+
+static int most_urgent_first(json_t *a, json_t *b)
+{
+    int64_t x = days_left(a), y = days_left(b);
+    return (x > y) - (x < y);
+}
+
+static int by_week_then_project(json_t *a, json_t *b)
+{
+    int c = strcmp(row_str(a, "week_start"), row_str(b, "week_start"));
+    int64_t x = row_int(a, "project_id"), y = row_int(b, "project_id");
+    return c ? c : (x > y) - (x < y);
+}
+
 int contract_deadlines(json_t **out,
                        struct db_conn *c,
                        const struct auth_user *who,
@@ -1049,20 +1078,7 @@ int contract_deadlines(json_t **out,
             json_array_append(items, r);
     }
     json_decref(rows);
-    /* Most urgent first. */
-    size_t n = json_array_size(items);
-    for (size_t a = 1; a < n; a++)
-        for (size_t b = a; b > 0; b--) {
-            int64_t x = json_integer_value(json_object_get(
-                    json_object_get(json_array_get(items, b - 1), "deadline"), "days_left"));
-            int64_t y = json_integer_value(json_object_get(
-                    json_object_get(json_array_get(items, b), "deadline"), "days_left"));
-            if (x <= y)
-                break;
-            json_t *tmp = json_incref(json_array_get(items, b - 1));
-            json_array_set(items, b - 1, json_array_get(items, b));
-            json_array_set_new(items, b, tmp);
-        }
+    query_sort_rows(items, most_urgent_first);
     *out = json_pack("{s:o, s:i}", "items", items, "within", within);
     return 0;
 }
@@ -1140,18 +1156,7 @@ int contract_weekly(json_t **out,
     json_t *b;
     json_object_foreach(buckets, key, b) json_array_append(items, b);
     json_decref(buckets);
-    /* By week, then project. */
-    size_t n = json_array_size(items);
-    for (size_t a = 1; a < n; a++)
-        for (size_t k = a; k > 0; k--) {
-            json_t *x = json_array_get(items, k - 1), *yv = json_array_get(items, k);
-            int cmp = strcmp(row_str(x, "week_start"), row_str(yv, "week_start"));
-            if (cmp < 0 || (cmp == 0 && row_int(x, "project_id") <= row_int(yv, "project_id")))
-                break;
-            json_t *tmp = json_incref(x);
-            json_array_set(items, k - 1, yv);
-            json_array_set_new(items, k, tmp);
-        }
+    query_sort_rows(items, by_week_then_project);
     *out = json_pack("{s:o, s:s, s:s}", "items", items, "from", from, "to", to);
     return 0;
 }

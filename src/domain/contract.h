@@ -40,6 +40,15 @@ const char *contract_unit_status(const char *status);
 
 /* Subscribe: a new contract on a free unit with its buyers; creates the
  * document checklist. *id_out is the contract. */
+/* Adds an event to the timeline of every buyer of a contract (what happened
+ * to the contract, its loan, its money), linked to entity/entity_id. */
+int contract_tell_buyers(struct db_conn *c,
+                         int64_t contract_id,
+                         const char *kind,
+                         const char *title,
+                         const char *entity,
+                         int64_t entity_id,
+                         const struct auth_user *who);
 int contract_create(int64_t *id_out,
                     struct db_conn *c,
                     const struct auth_user *who,

@@ -298,6 +298,15 @@ int customer_event_add(struct db_conn *c,
     return rc < 0 ? rc : 0;
 }
 
+/* Timeline order: newest first ("at" is ISO-8601 UTC, so text order is time
+ * order). */
+static int newest_first(json_t *a, json_t *b)
+{
+    const char *x = json_string_value(json_object_get(a, "at"));
+    const char *y = json_string_value(json_object_get(b, "at"));
+    return strcmp(y ? y : "", x ? x : "");
+}
+
 int customer_360(json_t **out,
                  struct db_conn *c,
                  const struct auth_user *who,
@@ -387,21 +396,7 @@ int customer_360(json_t **out,
         json_object_del(u, "detail");
         json_array_append(events, u);
     }
-    /* Newest first, whichever source. */
-    size_t n = json_array_size(events);
-    for (size_t a = 1; a < n; a++) {
-        for (size_t b = a; b > 0; b--) {
-            const char *x = json_string_value(json_object_get(json_array_get(events, b - 1), "at"));
-            const char *y = json_string_value(json_object_get(json_array_get(events, b), "at"));
-            if (x && y && strcmp(x, y) < 0) {
-                json_t *tmp = json_incref(json_array_get(events, b - 1));
-                json_array_set(events, b - 1, json_array_get(events, b));
-                json_array_set_new(events, b, tmp);
-            } else {
-                break;
-            }
-        }
-    }
+    query_sort_rows(events, newest_first); /* whichever source */
     *out = json_pack("{s:O, s:O, s:O}", "customer", cust, "units", units, "timeline", events);
 done:
     db_params_free(&p);

@@ -8,6 +8,7 @@
 
 #include "audit.h"
 #include "calc.h"
+#include "contract.h"
 #include "core/strbuf.h"
 #include "core/timeutil.h"
 #include "customer.h"
@@ -60,32 +61,6 @@ static int contract_in_path(json_t **out,
                             struct app_err *err)
 {
     return entity_get(out, c, entity_find("contracts"), who, id, err);
-}
-
-static int tell_buyers(struct db_conn *c,
-                       int64_t contract_id,
-                       const char *kind,
-                       const char *title,
-                       const char *entity,
-                       int64_t entity_id,
-                       const struct auth_user *who)
-{
-    json_t *buyers = NULL;
-    struct db_params p = {0};
-    db_params_int(&p, contract_id);
-    int rc = query_rows(&buyers, c, "SELECT customer_id FROM contract_buyers WHERE contract_id = ?",
-                        &p);
-    db_params_free(&p);
-    size_t i;
-    json_t *b;
-    json_array_foreach(buyers, i, b)
-    {
-        if (rc < 0)
-            break;
-        rc = customer_event_add(c, row_int(b, "customer_id"), kind, title, entity, entity_id, who);
-    }
-    json_decref(buyers);
-    return rc;
 }
 
 enum { DATE_ANY = 0, DATE_REQUIRED = 1, DATE_NOT_FUTURE = 2 };
@@ -259,8 +234,8 @@ int loan_create(int64_t *id_out,
     rc = audit_append(c, who->id, who->username, "create", "loans", *id_out, NULL, after);
     json_decref(after);
     if (rc == 0)
-        rc = tell_buyers(c, json_integer_value(cid), "loan", "按揭贷款开始办理（资料收集）",
-                         "loans", *id_out, who);
+        rc = contract_tell_buyers(c, json_integer_value(cid), "loan",
+                                  "按揭贷款开始办理（资料收集）", "loans", *id_out, who);
 done:
     json_decref(contract);
     if (rc < 0) {
@@ -393,7 +368,7 @@ int loan_set_stage(struct db_conn *c,
         char title[600];
         snprintf(title, sizeof(title), "按揭贷款：%s%s%s", stages[to].label, refused ? "，" : "",
                  refused ? reason : "");
-        rc = tell_buyers(c, row_int(loan, "contract_id"), "loan", title, "loans", id, who);
+        rc = contract_tell_buyers(c, row_int(loan, "contract_id"), "loan", title, "loans", id, who);
     }
 done:
     json_decref(loan);
@@ -505,6 +480,14 @@ struct agg {
     int64_t amount[ARRAY_LEN(stages)];
     int64_t disbursed_week, disbursed_total;
 };
+
+static int by_bank_then_project(json_t *a, json_t *b)
+{
+    int64_t x = row_int(a, "bank_id"), y = row_int(b, "bank_id");
+    if (x == y)
+        x = row_int(a, "project_id"), y = row_int(b, "project_id");
+    return (x > y) - (x < y);
+}
 
 int mortgage_weekly(json_t **out,
                     struct db_conn *c,
@@ -634,18 +617,7 @@ int mortgage_weekly(json_t **out,
         json_array_append(rows, g);
     }
     json_decref(groups);
-    size_t n = json_array_size(rows);
-    for (size_t a = 1; a < n; a++)
-        for (size_t b = a; b > 0; b--) {
-            json_t *x = json_array_get(rows, b - 1), *yv = json_array_get(rows, b);
-            if (row_int(x, "bank_id") < row_int(yv, "bank_id") ||
-                (row_int(x, "bank_id") == row_int(yv, "bank_id") &&
-                 row_int(x, "project_id") <= row_int(yv, "project_id")))
-                break;
-            json_t *tmp = json_incref(x);
-            json_array_set(rows, b - 1, yv);
-            json_array_set_new(rows, b, tmp);
-        }
+    query_sort_rows(rows, by_bank_then_project);
     json_t *totals = json_pack("{s:{}, s:{}, s:I, s:I}", "count", "amount_fen",
                                "disbursed_week_fen", (json_int_t)total.disbursed_week,
                                "disbursed_total_fen", (json_int_t)total.disbursed_total);
@@ -829,7 +801,8 @@ int receipt_add(int64_t *id_out,
         int64_t a = json_integer_value(amount);
         snprintf(title, sizeof(title), "收款 ¥%lld.%02lld（%s）", (long long)(a / 100),
                  (long long)(a % 100), voucher);
-        rc = tell_buyers(c, row_int(r, "contract_id"), "receipt", title, "receipts", *id_out, who);
+        rc = contract_tell_buyers(c, row_int(r, "contract_id"), "receipt", title, "receipts",
+                                  *id_out, who);
     }
 done:
     json_decref(r);
@@ -975,8 +948,8 @@ int dunning_add(struct db_conn *c, const struct auth_user *who, json_t *in, stru
                  : strcmp(channel, "letter") == 0 ? "函件"
                                                   : "上门",
                  outcome);
-        rc = tell_buyers(c, json_integer_value(cid), "dunning", title, "contracts",
-                         json_integer_value(cid), who);
+        rc = contract_tell_buyers(c, json_integer_value(cid), "dunning", title, "contracts",
+                                  json_integer_value(cid), who);
     }
 done:
     json_decref(k);

@@ -1,5 +1,10 @@
 #include "query.h"
 
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/app.h"
+
 static json_t *row_object(struct db_stmt *s)
 {
     json_t *o = json_object();
@@ -77,4 +82,34 @@ void query_report_scope(struct strbuf *sql,
         strbuf_printf(sql, " AND %s = ?", column);
         db_params_int(p, project_id);
     }
+}
+
+static void merge_sort(json_t **v, json_t **tmp, size_t n, int (*cmp)(json_t *, json_t *))
+{
+    if (n < 2)
+        return;
+    size_t h = n / 2, i = 0, j = h, k = 0;
+    merge_sort(v, tmp, h, cmp);
+    merge_sort(v + h, tmp, n - h, cmp);
+    while (i < h && j < n)
+        tmp[k++] = cmp(v[j], v[i]) < 0 ? v[j++] : v[i++];
+    while (i < h)
+        tmp[k++] = v[i++];
+    while (j < n)
+        tmp[k++] = v[j++];
+    memcpy(v, tmp, n * sizeof(*v));
+}
+
+void query_sort_rows(json_t *rows, int (*cmp)(json_t *a, json_t *b))
+{
+    size_t n = json_array_size(rows);
+    if (n < 2)
+        return;
+    json_t **v = xcalloc(2 * n, sizeof(*v));
+    for (size_t i = 0; i < n; i++)
+        v[i] = json_incref(json_array_get(rows, i));
+    merge_sort(v, v + n, n, cmp);
+    for (size_t i = 0; i < n; i++)
+        json_array_set_new(rows, i, v[i]);
+    free(v);
 }

@@ -17,6 +17,10 @@ int query_rows(json_t **out, struct db_conn *c, const char *sql, const struct db
 /* *out = the first row as an object, APP_ENOTFOUND when there is none. */
 int query_row(json_t **out, struct db_conn *c, const char *sql, const struct db_params *p);
 
+/* Sorts rows in place by cmp (negative: a before b), stably: rows that
+ * compare equal keep their order. O(n log n), for reports of any size. */
+void query_sort_rows(json_t *rows, int (*cmp)(json_t *a, json_t *b));
+
 /* Appends " AND column IN (the caller's projects)" unless the caller sees
  * every project, and " AND column = project_id" when project_id > 0: the
  * scope of a report, narrowed to the project chosen on screen. */

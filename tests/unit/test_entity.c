@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "domain/entity.h"
+#include "domain/query.h"
 #include "test_helpers.h"
 
 static struct db *db;
@@ -229,6 +230,39 @@ static void failed_statement_mid_write_is_reported(void **state)
     assert_int_equal(count("SELECT COUNT(*) FROM projects"), before);
 }
 
+static int by_key(json_t *a, json_t *b)
+{
+    json_int_t x = json_integer_value(json_object_get(a, "k"));
+    json_int_t y = json_integer_value(json_object_get(b, "k"));
+    return (x > y) - (x < y);
+}
+
+/* query_sort_rows orders by the comparator and keeps equal rows in their
+ * original order (reports rely on it for ties), at any size. */
+static void sort_rows_is_ordered_and_stable(void **state)
+{
+    (void)state;
+    json_t *rows = json_array();
+    for (int i = 0; i < 5000; i++)
+        json_array_append_new(rows, json_pack("{s:i, s:i}", "k", (i * 7919) % 97, "seq", i));
+    query_sort_rows(rows, by_key);
+    assert_int_equal(json_array_size(rows), 5000);
+    for (size_t i = 1; i < json_array_size(rows); i++) {
+        json_t *a = json_array_get(rows, i - 1), *b = json_array_get(rows, i);
+        json_int_t ka = json_integer_value(json_object_get(a, "k"));
+        json_int_t kb = json_integer_value(json_object_get(b, "k"));
+        assert_true(ka <= kb);
+        if (ka == kb)
+            assert_true(json_integer_value(json_object_get(a, "seq")) <
+                        json_integer_value(json_object_get(b, "seq")));
+    }
+    json_decref(rows);
+    json_t *empty = json_array();
+    query_sort_rows(empty, by_key);
+    assert_int_equal(json_array_size(empty), 0);
+    json_decref(empty);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -240,6 +274,7 @@ int main(void)
             cmocka_unit_test_setup_teardown(lists_filter_sort_page_and_scope, open_db, close_db),
             cmocka_unit_test_setup_teardown(failed_statement_mid_write_is_reported, open_db,
                                             close_db),
+            cmocka_unit_test(sort_rows_is_ordered_and_stable),
     };
     return cmocka_run_group_tests_name("entity", tests, setup, NULL);
 }
