@@ -217,3 +217,20 @@ void mask_tail(char *out, size_t size, const char *s)
     size_t n = strlen(s);
     snprintf(out, size, "****%s", n >= 4 ? s + n - 4 : "");
 }
+
+int validate_date_field(json_t *in, const char *k, int flags, struct app_err *err)
+{
+    json_t *v = json_object_get(in, k);
+    int y, m, d;
+    if (v == NULL || json_is_null(v))
+        return (flags & VALIDATE_DATE_REQUIRED) ? app_err_set(err, APP_EINVAL, k, "请填写日期") : 0;
+    if (!json_is_string(v) || date_parse(&y, &m, &d, json_string_value(v)) < 0)
+        return app_err_set(err, APP_EINVAL, k, "日期应为 YYYY-MM-DD");
+    if (flags & VALIDATE_DATE_NOT_FUTURE) {
+        char today[11];
+        date_today(today);
+        if (strcmp(json_string_value(v), today) > 0)
+            return app_err_set(err, APP_EINVAL, k, "日期不能晚于今天（%s）", today);
+    }
+    return 0;
+}

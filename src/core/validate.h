@@ -12,6 +12,8 @@
 
 #include <stddef.h>
 
+#include <jansson.h>
+
 #include "app.h"
 
 /* 18-character resident ID (or a 15-digit legacy one, converted to 18):
@@ -38,6 +40,13 @@ int validate_document_no(
 int validate_email(char *out, size_t size, const char *in, const char *field, struct app_err *err);
 /* A code (project code …): letters, digits, '-' and '_', stored upper-case. */
 int validate_code(char *out, size_t size, const char *in, const char *field, struct app_err *err);
+
+/* A date member k of a JSON request as YYYY-MM-DD (a real date). Absent or
+ * null is fine unless VALIDATE_DATE_REQUIRED; with VALIDATE_DATE_NOT_FUTURE
+ * it may not be after today (things that have happened: a loan stage
+ * reached, money received). */
+enum { VALIDATE_DATE_REQUIRED = 1, VALIDATE_DATE_NOT_FUTURE = 2 };
+int validate_date_field(json_t *in, const char *k, int flags, struct app_err *err);
 
 /* Masks for display: 110105********002X, 138****5678, ****1234. */
 void mask_id(char *out, size_t size, const char *id);

@@ -12,6 +12,7 @@
 #include "audit.h"
 #include "core/strbuf.h"
 #include "core/timeutil.h"
+#include "core/validate.h"
 #include "customer.h"
 #include "entity.h"
 #include "query.h"
@@ -176,17 +177,6 @@ static int rate_ok(const char *s)
         return 0;
     double v = strtod(s, NULL);
     return v > 0 && v <= 100;
-}
-
-static int check_date(json_t *in, const char *k, int required, struct app_err *err)
-{
-    json_t *v = json_object_get(in, k);
-    int y, m, d;
-    if (v == NULL || json_is_null(v))
-        return required ? app_err_set(err, APP_EINVAL, k, "请填写日期") : 0;
-    if (!json_is_string(v) || date_parse(&y, &m, &d, json_string_value(v)) < 0)
-        return app_err_set(err, APP_EINVAL, k, "日期应为 YYYY-MM-DD");
-    return 0;
 }
 
 static int
@@ -406,8 +396,8 @@ int contract_create(int64_t *id_out,
                          "付款方式应为一次性、分期、商业贷款、公积金贷款或组合贷款");
         goto done;
     }
-    if ((rc = check_date(in, "subscribed_on", 0, err)) < 0 ||
-        (rc = check_date(in, "delivery_deadline", 0, err)) < 0 ||
+    if ((rc = validate_date_field(in, "subscribed_on", 0, err)) < 0 ||
+        (rc = validate_date_field(in, "delivery_deadline", 0, err)) < 0 ||
         (rc = check_int(in, "late_delivery_grace_days", 0, 3650, "宽限天数", err)) < 0 ||
         (rc = check_int(in, "late_payment_grace_days", 0, 3650, "宽限天数", err)) < 0 ||
         (rc = check_int(in, "certificate_days", 1, 3650, "办证期限", err)) < 0)
@@ -529,7 +519,7 @@ static int guard_sign(struct db_conn *c, int64_t id, json_t *params, struct app_
     }
     json_decref(missing);
     if (rc == 0)
-        rc = check_date(params, "signed_on", 0, err);
+        rc = validate_date_field(params, "signed_on", 0, err);
     return rc;
 }
 
@@ -548,7 +538,7 @@ static int guard_file(struct db_conn *c, int64_t id, json_t *params, struct app_
     (void)c;
     (void)id;
     int rc = require_text(params, "filing_no", "备案号", err);
-    return rc < 0 ? rc : check_date(params, "filed_on", 1, err);
+    return rc < 0 ? rc : validate_date_field(params, "filed_on", VALIDATE_DATE_REQUIRED, err);
 }
 
 static int guard_prereg(struct db_conn *c, int64_t id, json_t *params, struct app_err *err)
@@ -556,7 +546,8 @@ static int guard_prereg(struct db_conn *c, int64_t id, json_t *params, struct ap
     (void)c;
     (void)id;
     int rc = require_text(params, "prereg_no", "预告登记证明号", err);
-    return rc < 0 ? rc : check_date(params, "preregistered_on", 1, err);
+    return rc < 0 ? rc
+                  : validate_date_field(params, "preregistered_on", VALIDATE_DATE_REQUIRED, err);
 }
 
 const struct contract_transition contract_transitions[] = {

@@ -11,6 +11,7 @@
 #include "contract.h"
 #include "core/strbuf.h"
 #include "core/timeutil.h"
+#include "core/validate.h"
 #include "customer.h"
 #include "entity.h"
 #include "query.h"
@@ -61,28 +62,6 @@ static int contract_in_path(json_t **out,
                             struct app_err *err)
 {
     return entity_get(out, c, entity_find("contracts"), who, id, err);
-}
-
-enum { DATE_ANY = 0, DATE_REQUIRED = 1, DATE_NOT_FUTURE = 2 };
-
-/* A date field in YYYY-MM-DD. Things that have happened (a stage reached, money
- * received) cannot be dated after today: the weekly report would otherwise
- * count them in a week that has not come. */
-static int check_date_field(json_t *in, const char *k, int flags, struct app_err *err)
-{
-    json_t *v = json_object_get(in, k);
-    int y, m, d;
-    if (v == NULL || json_is_null(v))
-        return (flags & DATE_REQUIRED) ? app_err_set(err, APP_EINVAL, k, "请填写日期") : 0;
-    if (!json_is_string(v) || date_parse(&y, &m, &d, json_string_value(v)) < 0)
-        return app_err_set(err, APP_EINVAL, k, "日期应为 YYYY-MM-DD");
-    if (flags & DATE_NOT_FUTURE) {
-        char today[11];
-        date_today(today);
-        if (strcmp(json_string_value(v), today) > 0)
-            return app_err_set(err, APP_EINVAL, k, "日期不能晚于今天（%s）", today);
-    }
-    return 0;
 }
 
 /*---- Loans ----*/
@@ -297,7 +276,7 @@ int loan_set_stage(struct db_conn *c,
                          stages[from].label, stages[to].label);
         goto done;
     }
-    if ((rc = check_date_field(params, "on", DATE_NOT_FUTURE, err)) < 0)
+    if ((rc = validate_date_field(params, "on", VALIDATE_DATE_NOT_FUTURE, err)) < 0)
         goto done;
     int64_t back = 0;
     if (date_diff_days(&back, row_str(loan, "stage_since"), on) == 0 && back < 0) {
@@ -388,8 +367,8 @@ int loan_followup(
         return app_err_set(err, APP_EINVAL, "note", "请填写跟进情况");
     if (next && strlen(next) > 200)
         return app_err_set(err, APP_EINVAL, "next_action", "下一步不能超过 200 个字符");
-    if ((rc = check_date_field(in, "next_action_on", next != NULL ? DATE_REQUIRED : DATE_ANY,
-                               err)) < 0)
+    if ((rc = validate_date_field(in, "next_action_on", next != NULL ? VALIDATE_DATE_REQUIRED : 0,
+                                  err)) < 0)
         return rc;
     char at[32];
     time_now_iso(at, sizeof(at));
@@ -756,7 +735,8 @@ int receipt_add(int64_t *id_out,
                          (long long)(left / 100), (long long)(left % 100));
         goto done;
     }
-    if ((rc = check_date_field(in, "received_on", DATE_REQUIRED | DATE_NOT_FUTURE, err)) < 0)
+    if ((rc = validate_date_field(in, "received_on",
+                                  VALIDATE_DATE_REQUIRED | VALIDATE_DATE_NOT_FUTURE, err)) < 0)
         goto done;
     if (voucher == NULL || *voucher == '\0' || strlen(voucher) > 40) {
         rc = app_err_set(err, APP_EINVAL, "voucher_no", "请填写收据/凭证号");
@@ -917,7 +897,7 @@ int dunning_add(struct db_conn *c, const struct auth_user *who, json_t *in, stru
     else if (outcome == NULL || *outcome == '\0' || strlen(outcome) > 500)
         rc = app_err_set(err, APP_EINVAL, "outcome", "请填写催缴结果");
     else
-        rc = check_date_field(in, "next_on", DATE_ANY, err);
+        rc = validate_date_field(in, "next_on", 0, err);
     json_t *rid = json_object_get(in, "receivable_id");
     int64_t n = 0;
     if (rc == 0 && rid && !json_is_null(rid) &&

@@ -2,6 +2,7 @@
  * from DOMAIN.md §6 and our own cases. */
 #include <string.h>
 
+#include "core/timeutil.h"
 #include "core/validate.h"
 #include "test_helpers.h"
 
@@ -136,6 +137,37 @@ static void documents_and_masks(void **state)
     assert_string_equal(out, "****5678");
 }
 
+/* Date members of a request: a real YYYY-MM-DD, required or not, and not
+ * after today when the date records something that has happened. */
+static void date_fields(void **state)
+{
+    (void)state;
+    char today[11], tomorrow[11];
+    date_today(today);
+    date_add_days(tomorrow, today, 1);
+    json_t *in = json_pack("{s:s, s:s, s:i, s:s, s:n}", "ok", "2024-02-29", "bad", "2023-02-29",
+                           "num", 20240101, "later", tomorrow, "null");
+    struct app_err err = {0};
+    assert_int_equal(validate_date_field(in, "ok", VALIDATE_DATE_NOT_FUTURE, &err), 0);
+    assert_int_equal(validate_date_field(in, "absent", 0, &err), 0);
+    assert_int_equal(validate_date_field(in, "null", 0, &err), 0);
+    assert_int_equal(validate_date_field(in, "later", 0, &err), 0);
+    assert_int_equal(validate_date_field(in, "absent", VALIDATE_DATE_REQUIRED, &err), APP_EINVAL);
+    assert_string_equal(err.field, "absent");
+    memset(&err, 0, sizeof(err));
+    assert_int_equal(validate_date_field(in, "bad", 0, &err), APP_EINVAL);
+    assert_string_equal(err.field, "bad");
+    assert_int_equal(validate_date_field(in, "num", 0, &err), APP_EINVAL);
+    memset(&err, 0, sizeof(err));
+    assert_int_equal(validate_date_field(in, "later", VALIDATE_DATE_NOT_FUTURE, &err), APP_EINVAL);
+    assert_string_equal(err.field, "later");
+    assert_non_null(strstr(err.message, today));
+    json_t *now = json_pack("{s:s}", "d", today);
+    assert_int_equal(validate_date_field(now, "d", VALIDATE_DATE_NOT_FUTURE, &err), 0);
+    json_decref(now);
+    json_decref(in);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -146,6 +178,7 @@ int main(void)
             cmocka_unit_test(uscc_domain_example_and_refusals),
             cmocka_unit_test(mobiles_are_normalised),
             cmocka_unit_test(documents_and_masks),
+            cmocka_unit_test(date_fields),
     };
     return cmocka_run_group_tests_name("validate", tests, NULL, NULL);
 }
