@@ -487,6 +487,8 @@ int mortgage_weekly(json_t **out,
     int64_t days = date_to_days(y, m, d);
     date_from_days(monday, days - ((days + 3) % 7));
     date_add_days(sunday, monday, 6);
+    /* Past weeks count to their Sunday, the current week to today. */
+    const char *stuck_until = strcmp(today, sunday) < 0 ? today : sunday;
     struct strbuf sql;
     struct db_params p = {0};
     strbuf_init(&sql, 4096);
@@ -548,7 +550,7 @@ int mortgage_weekly(json_t **out,
                 }
             } else if (strcmp(stage, "refused") != 0) {
                 int64_t waited = 0;
-                date_diff_days(&waited, since, strcmp(today, sunday) < 0 ? today : sunday);
+                date_diff_days(&waited, since, stuck_until);
                 if (waited > stuck_days && json_array_size(stuck) < 500)
                     json_array_append_new(
                             stuck, json_pack("{s:I, s:I, s:I, s:s, s:s, s:I}", "loan_id",

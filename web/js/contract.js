@@ -117,19 +117,19 @@ export async function renderContract(main, id, ctx) {
     const pending = (c.amendments || []).find((a) => a.status === 'pending');
     const cancelled = c.status === 'cancelled';
 
-    // ---- actions ----------------------------------------------------------------
+    // ---- actions (none while an amendment waits: the API offers none) ----------
     const bar = h('div', { class: 'page-actions contract-actions' });
     (c.transitions || []).forEach((tr, i) => {
       const b = h('button', {
         class: ['btn', i === 0 && 'btn-primary'], type: 'button', text: actLabel(tr),
-        dataset: { action: tr.action }, disabled: !!pending, title: pending ? t('ct.pending_block') : null,
+        dataset: { action: tr.action },
         onclick: () => transition(c, tr),
       });
       bar.append(b);
     });
     if (c.can_amend) {
       const menu = h('div', { class: 'menu', role: 'menu' });
-      const trigger = h('button', { class: 'btn', type: 'button', dataset: { action: 'amend' }, disabled: !!pending, title: pending ? t('ct.pending_one') : null },
+      const trigger = h('button', { class: 'btn', type: 'button', dataset: { action: 'amend' } },
         t('ct.amend'), h('span', { class: 'caret', 'aria-hidden': 'true' }));
       const drop = dropdown(trigger, menu, { align: 'right' });
       for (const kind of Object.keys(AMEND_KINDS)) {

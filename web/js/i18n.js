@@ -652,7 +652,6 @@ const DICT = {
   'ct.pending_title': ['{kind}申请待审批', '{kind} awaiting approval'],
   'ct.pending_step': ['当前：{step}', 'Now at: {step}'],
   'ct.pending_block': ['审批完成前合同不能办理其他操作', 'The contract cannot move until it is decided'],
-  'ct.pending_one': ['已有一项变更在审批中', 'An amendment is already waiting'],
   'ct.open_approval': ['查看审批单 {no}', 'Open request {no}'],
   'ct.cancelled_on': ['合同已作废（{date}）', 'Cancelled ({date})'],
   'ct.cancelled_hint': ['房源已恢复为未售', 'The unit is free again'],
