@@ -251,6 +251,8 @@ int api_receivables_overdue_xlsx(struct api_ctx *ctx, struct app_err *err)
         json_decref(r);
         return app_err_set(err, rc, NULL, "无法生成 Excel 文件");
     }
+    /* 款项 as staff read it (首付款/房款), not its code. */
+    const struct entity_field *kind = entity_field(entity_find("receivables"), "kind");
     size_t i;
     json_t *row;
     uint32_t n = 0;
@@ -259,8 +261,10 @@ int api_receivables_overdue_xlsx(struct api_ctx *ctx, struct app_err *err)
         n++;
         static const char *const text_cols[] = {"project_name", "contract_no", "room_code",
                                                 "buyer_names",  "kind",        "due_on"};
-        for (int k = 0; k < 6; k++)
-            xlsx_text(x, n, k, json_string_value(json_object_get(row, text_cols[k])));
+        for (int k = 0; k < 6; k++) {
+            const char *v = json_string_value(json_object_get(row, text_cols[k]));
+            xlsx_text(x, n, k, k == 4 && v ? entity_option_label(kind, v) : v);
+        }
         xlsx_int(x, n, 6, json_integer_value(json_object_get(row, "amount_fen")));
         xlsx_int(x, n, 7, json_integer_value(json_object_get(row, "received_fen")));
         xlsx_int(x, n, 8, json_integer_value(json_object_get(row, "owed_fen")));

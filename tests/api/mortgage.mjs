@@ -1084,6 +1084,13 @@ test('mortgage overdue.xlsx: an Excel file of the overdue list for receivable.ex
       const x = readXlsx(res.buf);
       assert(x.rows === j.items.length + 1, `overdue.xlsx has ${x.rows} rows, want ${j.items.length} + header`);
       for (const h of ['合同编号', '逾期天数', '违约金(元)', '可解约']) assert(x.strings.includes(h), `overdue.xlsx lacks header ${h}`);
+      // 款项 in words, as on screen: never the stored code.
+      const labels = { deposit: '定金', down_payment: '首付款/房款', installment: '分期款', loan: '按揭贷款' };
+      for (const kind of new Set(j.items.map((r) => r.kind))) {
+        assert(!x.strings.includes(kind), `overdue.xlsx shows the code ${kind}`);
+        if (labels[kind]) assert(x.strings.includes(labels[kind]), `overdue.xlsx lacks ${labels[kind]}`);
+      }
+      assert(j.items.length > 0, 'the overdue list is empty: the check above proves nothing');
     }
   }
   for (const u of ['agent', 'contract', 'engineer']) expectError(await client.call('GET', `${OVERDUE}.xlsx?as_of=${asOf}`, { as: u }), 403, 'forbidden');
