@@ -1083,7 +1083,7 @@ async function main() {
       await cell(1, 'amount').locator('input').fill('6,000.00');
       await page.waitForFunction(() => (document.querySelector('.form-item[data-field=lines] .items-total') || {}).textContent === '¥6,120.00');
       await page.waitForFunction(() => (document.querySelector('.form-item[data-field=total] .computed-value') || {}).textContent === '¥6,120.00');
-      await page.waitForFunction(() => !document.querySelector('.route-preview .route-step[data-step="2"]').classList.contains('inactive'));
+      await page.waitForFunction(() => { const st = document.querySelector('.route-preview .route-step[data-step="2"]'); return st && !st.classList.contains('inactive'); });
       await shot('approval-form');
     });
 
@@ -1146,7 +1146,7 @@ async function main() {
       await page.locator('.stepper .step[data-step="1"][data-state=current]').waitFor();
       assert(await page.locator('.stepper .step[data-step="0"][data-state=done] .task-comment', { hasText: '情况属实' }).count() === 1, 'comment on the step');
       assert(await page.locator('.approval-actions [data-action=approve]').count() === 0, 'no second approval');
-      await page.waitForFunction((n) => Number(document.querySelector('.nav-item[data-entity=approvals] .nav-badge').dataset.count) === n - 1, nav);
+      await page.waitForFunction((n) => Number(document.querySelector('.nav-item[data-entity=approvals] .nav-badge')?.dataset.count) === n - 1, nav);
     });
 
     await test('approvals: the bell shows finance the new todo; finance approves, then the director (over ¥5,000)', async () => {
@@ -1159,7 +1159,7 @@ async function main() {
       await shot('approval-notifications');
       await item.click();
       await page.locator(`.page-approval[data-id="${expenseId}"]`).waitFor();
-      await page.waitForFunction((b) => Number(document.querySelector('#notify-bell .bell-badge').dataset.count) === b - 1, before);
+      await page.waitForFunction((b) => Number(document.querySelector('#notify-bell .bell-badge')?.dataset.count) === b - 1, before);
       await act('approve', '票据齐全');
       await page.locator('.stepper .step[data-step="2"][data-state=current]').waitFor();
       await freshLogin('director');
@@ -1441,7 +1441,7 @@ async function main() {
       assert(await boxes.count() === 6, 'six items, tickable');
       assert(await page.locator('.desc-item[data-field=handover] input:checked').count() === 2, 'two done already');
       assert(/王丽/.test(await page.locator('.desc-item[data-field=employee] dd').innerText()), 'user field shows the name');
-      await page.waitForFunction(() => /李娜/.test(document.querySelector('.desc-item[data-field=successor] dd').textContent));
+      await page.waitForFunction(() => /李娜/.test(document.querySelector('.desc-item[data-field=successor] dd')?.textContent || ''));
       await page.locator('.approval-actions [data-action=approve]').click();
       assert(/尚未完成/.test(await page.locator('.modal .banner').innerText()), 'the dialog says what is open');
       await page.locator('.modal button[type=submit]').click();
@@ -1523,7 +1523,7 @@ async function main() {
       await row.locator('[data-action=revoke]').click();
       await page.locator('.modal button[type=submit]').click();
       await page.locator('.toast', { hasText: '已撤销' }).waitFor();
-      await page.waitForFunction(() => /已撤销/.test(document.querySelector('[data-part=mine] tbody tr').textContent));
+      await page.waitForFunction(() => /已撤销/.test((document.querySelector('[data-part=mine] tbody tr') || {}).textContent || ''));
       await logout();
     });
 
