@@ -26,7 +26,9 @@ ASAN_CFLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
 
 SRC := $(wildcard src/core/*.c src/store/*.c src/domain/*.c src/api/*.c)
 MIGRATIONS := $(sort $(wildcard migrations/*.sql))
-WEB_FILES := $(shell find web -type f \( -name '*.html' -o -name '*.js' -o -name '*.css' -o -name '*.svg' -o -name '*.png' \) 2>/dev/null | sort)
+# ECharts comes from npm (package.json) and is served as /vendor/echarts.min.js.
+WEB_VENDOR := web/vendor/echarts.min.js
+WEB_FILES := $(sort $(shell find web -type f \( -name '*.html' -o -name '*.js' -o -name '*.css' -o -name '*.svg' -o -name '*.png' \) 2>/dev/null) $(WEB_VENDOR))
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 
 .PHONY: all run test bench setup setup-test setup-bench unit api-test browser-test fmt fmt-check clean
@@ -44,6 +46,13 @@ build/gen/migrations.c: $(MIGRATIONS) build/tools/embed
 build/gen/web_assets.c: $(WEB_FILES) build/tools/embed
 	@mkdir -p $(@D)
 	@build/tools/embed web $@ web $(WEB_FILES)
+
+node_modules/echarts/dist/echarts.min.js: package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+web/vendor/echarts.min.js: node_modules/echarts/dist/echarts.min.js
+	@mkdir -p $(@D)
+	cp $< $@
 
 GEN := build/gen/migrations.c build/gen/web_assets.c
 

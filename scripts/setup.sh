@@ -1,16 +1,16 @@
 #!/usr/bin/env bash
 # Install what anjia needs on Debian 12, and nothing when all is present.
-#   scripts/setup.sh run     build and run
-#   scripts/setup.sh test    + test tools (cmocka, sqlite3, node, chromium)
+#   scripts/setup.sh run     build and run (node/npm for the web UI's ECharts)
+#   scripts/setup.sh test    + test tools (cmocka, sqlite3, chromium)
 #   scripts/setup.sh bench   + wrk
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode=${1:-run}
 
 pkgs=(build-essential pkg-config libmicrohttpd-dev libjansson-dev libsodium-dev
-      libsqlite3-dev libxlsxwriter-dev libzip-dev libexpat1-dev libcsv-dev)
+      libsqlite3-dev libxlsxwriter-dev libzip-dev libexpat1-dev libcsv-dev nodejs npm)
 case "$mode" in
-  test)  pkgs+=(libcmocka-dev sqlite3 nodejs npm chromium fonts-noto-cjk clang-format) ;;
+  test)  pkgs+=(libcmocka-dev sqlite3 chromium fonts-noto-cjk clang-format) ;;
   bench) pkgs+=(wrk sqlite3 procps bc curl gawk) ;;
 esac
 
@@ -36,10 +36,10 @@ if ((${#missing[@]})); then
   $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 
-if [ "$mode" = test ]; then
-  # playwright-core (no browser download: tests use Debian's chromium).
-  if [ ! -d node_modules/playwright-core ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-    echo "setup: npm ci"
-    npm ci --no-audit --no-fund --loglevel=error
-  fi
+# echarts (embedded into the binary) and playwright-core (no browser
+# download: tests use Debian's chromium); again only when the lock changed.
+if [ ! -d node_modules/echarts ] || [ ! -d node_modules/playwright-core ] \
+   || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "setup: npm ci"
+  npm ci --no-audit --no-fund --loglevel=error
 fi
