@@ -195,6 +195,7 @@ export const ROW_HREF = {
   'approval-requests': (it) => router.page('approval', it.id),
   contracts: (it) => router.page('contract', it.id),
   loans: (it) => router.page('loan', it.id),
+  tickets: (it) => router.page('ticket', it.id),
 };
 
 /** Something above a list's filter bar (quick filters): (query) → element. */
@@ -249,6 +250,12 @@ export const ENTITY_LINKS = {
   ],
   'dunning-logs': [
     { key: 'open-contract', label: () => t('ct.open'), perm: 'contract.read', href: (it) => (it.contract_id ? router.page('contract', it.contract_id) : null) },
+  ],
+  tickets: [
+    { key: 'open-ticket', label: () => t('tk.open'), perm: 'ticket.read', detailOnly: true, href: (it) => router.page('ticket', it.id) },
+  ],
+  compensations: [
+    { key: 'open-ticket', label: () => t('tk.open'), perm: 'ticket.read', href: (it) => (it.ticket_id ? router.page('ticket', it.ticket_id) : null) },
   ],
   'approval-requests': [
     { key: 'open-approval', label: () => t('appr.open'), perm: 'approval.use', detailOnly: true, href: (it) => router.page('approval', it.id) },

@@ -26,6 +26,10 @@ import { renderLoan } from './loan.js';
 import { renderWeekly } from './mortgage_weekly.js';
 import { renderCalc } from './calc.js';
 import { renderOverdue, renderCollectionRate } from './collections.js';
+import { renderTickets } from './tickets.js';
+import { renderTicketNew } from './ticket_form.js';
+import { renderTicket } from './ticket_view.js';
+import { renderTicketDashboard, renderDefects, renderCalendar } from './ticket_reports.js';
 import { startCounts, stopCounts } from './notify.js';
 import { modal, toast, errorState } from './ui.js';
 
@@ -55,7 +59,8 @@ function buildShell() {
       setCurrentProject(id);
       const r = router.parse();
       // Stay on the page; a record page of another project goes back to its list.
-      if (['list', 'home', 'duplicates', 'import', 'contract-deadlines', 'mortgage-weekly', 'overdue', 'collection-rate'].includes(r.view)) render(r);
+      if (['list', 'home', 'duplicates', 'import', 'contract-deadlines', 'mortgage-weekly', 'overdue', 'collection-rate',
+        'tickets', 'ticket-dashboard', 'ticket-defects'].includes(r.view)) render(r);
       else if (r.view === 'view' && router.canLeave()) router.go(router.href('list', r.entity));
     },
   });
@@ -151,11 +156,14 @@ const PAGE_NAV = {
   contract: 'contracts', 'contract-new': 'contracts', 'contract-deadlines': 'contracts', loan: 'loans',
   'mortgage-weekly': 'mortgage/weekly', 'calc-mortgage': 'calc/mortgage', overdue: 'collections/overdue',
   'collection-rate': 'collections/rate',
+  tickets: 'tickets', ticket: 'tickets', 'ticket-new': 'tickets', 'ticket-dashboard': 'tickets/dashboard',
+  'ticket-defects': 'tickets/defects', calendar: 'calendar',
 };
 const PAGE_SUB = {
   360: 'c360.crumb', grid: 'grid.crumb', approval: 'appr.crumb_view', 'approval-new': 'appr.crumb_new',
   'approval-resubmit': 'appr.crumb_resubmit', delegations: 'deleg.title',
   contract: 'ct.crumb', 'contract-new': 'sub.title', 'contract-deadlines': 'cl.deadlines', loan: 'ln.crumb',
+  ticket: 'tk.crumb', 'ticket-new': 'tk.new',
 };
 
 async function render(r) {
@@ -194,6 +202,12 @@ async function render(r) {
       case 'calc-mortgage': renderCalc(main, r.query, ctx); break;
       case 'overdue': await renderOverdue(main, r.query, ctx); break;
       case 'collection-rate': await renderCollectionRate(main, r.query, ctx); break;
+      case 'tickets': await renderTickets(main, r.query, ctx); break;
+      case 'ticket': await renderTicket(main, r.id, ctx); break;
+      case 'ticket-new': await renderTicketNew(main, r.query, ctx); break;
+      case 'ticket-dashboard': await renderTicketDashboard(main, r.query, ctx); break;
+      case 'ticket-defects': await renderDefects(main, r.query, ctx); break;
+      case 'calendar': await renderCalendar(main, r.query, ctx); break;
       case 'home': renderHome(main, ctx); break;
       case 'list': await renderList(main, r.entity, r.query, ctx); break;
       case 'view': await renderDetail(main, r.entity, r.id, ctx); break;
@@ -208,7 +222,7 @@ async function render(r) {
     if (err && err.status === 401) return;
     main.replaceChildren(errorState(err, () => render(router.parse())));
   }
-  if (seq === routeSeq && !['edit', 'new', 'approval-new', 'approval-resubmit', 'contract-new'].includes(r.view)) {
+  if (seq === routeSeq && !['edit', 'new', 'approval-new', 'approval-resubmit', 'contract-new', 'ticket-new'].includes(r.view)) {
     main.focus({ preventScroll: true });
   }
 }

@@ -1,6 +1,6 @@
 // Customer 360 (#/360/{id}): what a caller usually asks, at a glance — who,
 // how to reach them, which units in what state, and what happened lately.
-// (`N` is reserved here for "new ticket"; not bound yet.)
+// `N` starts a new ticket for this customer (the unit chosen in the form).
 import { h, replace } from './dom.js';
 import { t, L } from './i18n.js';
 import * as api from './api.js';
@@ -11,6 +11,7 @@ import { can } from './session.js';
 import { textValue, fieldLabel } from './fields.js';
 import { loading, errorState, enumTag, tag, toast, modal, setBusy, emptyValue } from './ui.js';
 import { maskedValue } from './reveal.js';
+import { codeLabel, statusTag, ticketSla } from './ticket_common.js';
 
 const PATH = '/api/v1/customers';
 
@@ -82,6 +83,12 @@ export async function render360(main, id, ctx) {
   const statusF = fieldOf(meta, 'status');
   const kindF = fieldOf(meta, 'kind');
   const actions = h('div', { class: 'page-actions' });
+  const canTicket = can('ticket.write') && c.status === 'active';
+  const ticketHref = router.page('ticket', 'new', units.length === 1 ? { customer: c.id, unit: units[0].id } : { customer: c.id });
+  if (canTicket) {
+    actions.append(h('a', { class: 'btn btn-primary', href: ticketHref, dataset: { action: 'new-ticket' }, title: t('tk.new_key') },
+      t('tk.new'), h('kbd', { class: 'btn-kbd', text: 'N' })));
+  }
   actions.append(h('a', { class: 'btn', href: router.href('view', 'customers', c.id), text: t('c360.record'), dataset: { action: 'record' } }));
   if (meta.can_update && c.status === 'active') {
     actions.append(h('a', { class: 'btn', href: router.href('edit', 'customers', c.id, { back: '360' }), text: t('common.edit'), dataset: { action: 'edit' } }));
@@ -166,8 +173,46 @@ export async function render360(main, id, ctx) {
     h('section', { class: 'card history c360-timeline' },
       h('h2', { class: 'card-title', text: t('c360.timeline') }), timelineBox));
 
-  const body = h('div', { class: 'detail-body' }, h('div', { class: 'detail-main c360-main' }, unitsBox, moreCard), side);
-  replace(main, h('div', { class: 'page page-360', dataset: { id: c.id } }, header, banners, body));
+  const ticketsBox = can('ticket.read') ? recentTickets(c.id, canTicket ? ticketHref : null) : null;
+  const body = h('div', { class: 'detail-body' }, h('div', { class: 'detail-main c360-main' }, unitsBox, ticketsBox, moreCard), side);
+  const pageEl = h('div', { class: 'page page-360', dataset: { id: c.id } }, header, banners, body);
+  replace(main, pageEl);
+  if (canTicket) {
+    const onKey = (e) => {
+      if (!pageEl.isConnected) { document.removeEventListener('keydown', onKey); return; }
+      if ((e.key !== 'n' && e.key !== 'N') || e.ctrlKey || e.metaKey || e.altKey) return;
+      const a = document.activeElement;
+      if (a && (a.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(a.tagName))) return;
+      if (document.querySelector('.modal-mask')) return;
+      e.preventDefault();
+      router.go(ticketHref);
+    };
+    document.addEventListener('keydown', onKey);
+  }
+}
+
+/** The customer's latest tickets: "what happened to my last repair". */
+function recentTickets(customerId, newHref) {
+  const list = h('div', { class: 'c360-ticket-list' }, h('div', { class: 'muted small', text: t('common.loading') }));
+  const box = h('section', { class: 'card c360-tickets', dataset: { part: 'tickets' } },
+    h('div', { class: 'card-head' }, h('h2', { class: 'card-title', text: t('tk.recent') }),
+      h('a', { class: 'btn btn-link btn-sm', href: router.href('list', 'tickets', null, { customer_id: customerId }), text: t('tk.all_of_customer') })),
+    list);
+  api.get('tickets', { customer_id: customerId, limit: 5, sort: '-id' }).then((r) => {
+    const items = (r && r.items) || [];
+    if (!items.length) {
+      list.replaceChildren(h('div', { class: 'muted empty-small', text: newHref ? t('tk.none_press_n') : t('tk.none_yet') }));
+      return;
+    }
+    list.replaceChildren(h('ul', { class: 'related-list' }, items.map((x) => h('li', { dataset: { id: x.id } },
+      h('a', { class: 'mono', href: router.page('ticket', x.id), text: x.no || `#${x.id}` }),
+      statusTag(x.status, !!x.paused_at),
+      h('span', { class: 'small', text: codeLabel('type', x.type) }),
+      h('span', { class: 'small ellipsis', title: x.title || '', text: x.title || '' }),
+      ticketSla(x),
+      h('span', { class: 'muted small', text: fmt.date(x.created_at) })))));
+  }, () => box.remove());
+  return box;
 }
 
 function unitCard(u, c, unitStatus) {

@@ -6,6 +6,8 @@
 // contracts and collections: #/contract/12 , #/contract/new?unit=7 ,
 // #/contracts/deadlines , #/loan/5 , #/mortgage/weekly , #/calc/mortgage ,
 // #/collections/overdue , #/collections/rate
+// tickets: #/tickets?view=mine , #/ticket/12 , #/ticket/new?customer=3&unit=7 ,
+// #/tickets/dashboard , #/tickets/defects?by=category , #/calendar?year=2026
 
 const listeners = new Set();
 let leaveGuard = null;
@@ -39,9 +41,17 @@ export function parse(hash = location.hash) {
     'calc/mortgage': 'calc-mortgage',
     'collections/overdue': 'overdue',
     'collections/rate': 'collection-rate',
+    'tickets/dashboard': 'ticket-dashboard',
+    'tickets/defects': 'ticket-defects',
   };
   if (parts.length === 2 && FIXED[`${parts[0]}/${parts[1]}`]) {
     return { view: FIXED[`${parts[0]}/${parts[1]}`], entity: null, id: null, query };
+  }
+  if (parts[0] === 'ticket') {
+    // #/ticket/12, #/ticket/new?customer=3&unit=7
+    if (parts.length === 2 && /^\d{1,18}$/.test(parts[1])) return { view: 'ticket', entity: null, id: parts[1], query };
+    if (parts.length === 2 && parts[1] === 'new') return { view: 'ticket-new', entity: null, id: null, query };
+    return { view: 'bad', parts, query };
   }
   if (parts[0] === 'contract' || parts[0] === 'loan') {
     // #/contract/12, #/contract/new?unit=7, #/loan/5
@@ -50,7 +60,7 @@ export function parse(hash = location.hash) {
     return { view: 'bad', parts, query };
   }
   // Pages of their own take at most one id: {view, entity: null, id}.
-  const PAGES = { 360: 1, grid: 1, duplicates: 0, import: 0, approvals: 0, delegations: 0 };
+  const PAGES = { 360: 1, grid: 1, duplicates: 0, import: 0, approvals: 0, delegations: 0, tickets: 0, calendar: 0 };
   if (Object.prototype.hasOwnProperty.call(PAGES, parts[0])) {
     const n = PAGES[parts[0]];
     if (parts.length !== n + 1) return { view: 'bad', parts, query };

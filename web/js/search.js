@@ -16,6 +16,17 @@ export function canSearch() {
   return can('customer.read') || can('unit.read');
 }
 
+export function canTicket() {
+  return can('ticket.write');
+}
+
+/** The new-ticket form for a hit: the customer, or the unit's owner and the unit. */
+export function ticketHref(hit) {
+  if (hit.type === 'customer') return router.page('ticket', 'new', { customer: hit.id });
+  if (hit.owner_id) return router.page('ticket', 'new', { customer: hit.owner_id, unit: hit.id });
+  return router.page('ticket', 'new');
+}
+
 /** Where a search hit leads: a customer → 360; a unit → its owner's 360, else the unit. */
 export function hitHref(hit) {
   if (hit.type === 'customer') return router.page('360', hit.id);
@@ -33,7 +44,7 @@ export function renderSearchBox() {
   const kbd = h('kbd', { class: 'gsearch-kbd', 'aria-hidden': 'true', text: '/' });
   const list = h('div', { class: 'gsearch-list', id: listId, role: 'listbox', 'aria-label': t('search.results') });
   const status = h('div', { class: 'gsearch-status', role: 'status', 'aria-live': 'polite' });
-  const foot = h('div', { class: 'gsearch-foot', 'aria-hidden': 'true', text: t('search.keys') });
+  const foot = h('div', { class: 'gsearch-foot', 'aria-hidden': 'true', text: canTicket() ? t('search.keys_ticket') : t('search.keys') });
   const panel = h('div', { class: 'gsearch-panel', hidden: true }, status, list, foot);
   const box = h('div', { class: 'gsearch' },
     h('span', { class: 'gsearch-icon', 'aria-hidden': 'true' }), input, kbd, panel);
@@ -113,6 +124,10 @@ export function renderSearchBox() {
             h('span', { class: 'gs-phone', text: c.phone || t('common.none') }),
             h('span', { class: 'gs-idno', text: c.id_number || t('common.none') }),
             h('span', { class: 'gs-units', text: c.unit_summary || t('search.no_unit') })),
+          canTicket() && c.status !== 'merged' && c.status !== 'anonymised' ? h('button', {
+            type: 'button', class: 'gs-ticket', tabindex: -1, dataset: { action: 'new-ticket' }, title: t('search.new_ticket_tip'), text: t('search.new_ticket'),
+            onclick: (e) => { e.stopPropagation(); goTicket(k); },
+          }) : null,
         ]);
         hits.push({ type: 'customer', id: c.id, el });
         return el;
@@ -200,6 +215,16 @@ export function renderSearchBox() {
     router.go(hitHref(hit));
   }
 
+  function goTicket(i) {
+    const hit = hits[i];
+    if (!hit) return;
+    open(false);
+    input.value = '';
+    shownFor = null;
+    input.blur();
+    router.go(ticketHref(hit));
+  }
+
   // While an IME composes (拼音 → 汉字) wait for the characters it commits.
   input.addEventListener('input', (e) => { if (!e.isComposing) schedule(); });
   input.addEventListener('compositionend', schedule);
@@ -226,7 +251,8 @@ export function renderSearchBox() {
         if (input.value.trim() !== q || shownFor !== q) return;
       }
       open(true);
-      go(active >= 0 ? active : 0);
+      if (e.shiftKey && canTicket()) goTicket(active >= 0 ? active : 0);
+      else go(active >= 0 ? active : 0);
     } else if (e.key === 'Escape') {
       e.preventDefault();
       e.stopPropagation();
