@@ -26,6 +26,7 @@
 #include "domain/demo.h"
 #include "domain/import.h"
 #include "domain/rekey.h"
+#include "domain/ticket.h"
 #include "store/db.h"
 
 static const char usage[] =
@@ -48,6 +49,9 @@ static const char usage[] =
         "  audit verify             check the audit trail's hash chain\n"
         "  rekey                    rotate the master key (re-seal personal data and the\n"
         "                           audit chain; stop the servers first)\n"
+        "  remind [--now TIME]      run the due reminders once (approval tasks past their\n"
+        "                           limit, ticket SLA warnings and escalations), for cron;\n"
+        "                           TIME is \"YYYY-MM-DDTHH:MM:SSZ\" (default: now)\n"
         "  routes                   print every API route and its permission\n"
         "  config                   print the effective settings\n"
         "\n"
@@ -76,6 +80,7 @@ struct cli {
     char role[64];
     char name[128];
     int all_projects;
+    int64_t now; /* remind --now */
 };
 
 static int parse_args(struct cli *cli, int argc, char **argv)
@@ -131,6 +136,13 @@ static int parse_args(struct cli *cli, int argc, char **argv)
                 cli->demo.flats = (int)n;
             else
                 cli->demo.seed = (uint64_t)n;
+            continue;
+        }
+        if (strcmp(a, "--now") == 0) {
+            if (time_parse_iso(&cli->now, v) < 0) {
+                fprintf(stderr, "anjia: --now must be YYYY-MM-DDTHH:MM:SSZ\n");
+                return -1;
+            }
             continue;
         }
         if (strcmp(a, "--role") == 0) {
@@ -307,6 +319,53 @@ static int cmd_migrate(struct cli *cli)
 
 static volatile sig_atomic_t stop_requested;
 
+/* The due reminders, each job in its own transaction: approval tasks past
+ * their limit, ticket SLA warnings and escalations. Each is idempotent (a
+ * reminder fires once), so several servers and cron may run them. Returns
+ * how many fired, or -1 when a job failed. */
+static int run_reminders(struct db *db, int64_t now)
+{
+    static const struct {
+        const char *what;
+        int (*run)(struct db_conn *c, int64_t now);
+    } jobs[] = {{"overdue approval tasks reminded", approval_remind_overdue},
+                {"ticket SLA warnings and escalations", ticket_sla_sweep}};
+    int total = 0, failed = 0;
+    for (size_t i = 0; i < ARRAY_LEN(jobs); i++) {
+        struct db_conn *c = db_acquire(db);
+        int n = db_begin(c, 1);
+        if (n == 0) {
+            n = jobs[i].run(c, now);
+            if (n >= 0 && db_commit(c) < 0)
+                n = -1;
+            if (n < 0 && db_in_tx(c))
+                db_rollback(c);
+        }
+        db_release(c);
+        if (n < 0) {
+            log_error("reminders: %s failed", jobs[i].what);
+            failed = 1;
+        } else if (n > 0) {
+            log_info("reminders: %d %s", n, jobs[i].what);
+            total += n;
+        }
+    }
+    return failed ? -1 : total;
+}
+
+static int cmd_remind(struct cli *cli)
+{
+    struct db *db = NULL;
+    if (open_store(&db, cli, 0) < 0)
+        return 1;
+    int n = run_reminders(db, cli->now ? cli->now : time_now());
+    db_close(db);
+    if (n < 0)
+        return 1;
+    printf("anjia: %d reminders fired\n", n);
+    return 0;
+}
+
 /* Background work of a server: reminders of approvals waiting past their
  * limit, every 30 seconds. Each pass is idempotent (a task is reminded
  * once), so several servers may run it. */
@@ -324,17 +383,7 @@ static void *ticker_main(void *arg)
     pthread_mutex_lock(&t->lock);
     while (!t->stop) {
         pthread_mutex_unlock(&t->lock);
-        struct db_conn *c = db_acquire(t->db);
-        if (db_begin(c, 1) == 0) {
-            int n = approval_remind_overdue(c, time_now());
-            if (n >= 0)
-                db_commit(c);
-            else
-                db_rollback(c);
-            if (n > 0)
-                log_info("reminded %d overdue approval tasks", n);
-        }
-        db_release(c);
+        run_reminders(t->db, time_now());
         pthread_mutex_lock(&t->lock);
         struct timespec until;
         clock_gettime(CLOCK_REALTIME, &until);
@@ -607,6 +656,7 @@ int main(int argc, char **argv)
     apply_log_level(&cli.cfg);
     approval_handlers_init();
     contract_init();
+    ticket_init();
     int rc = 2;
     const char *cmd = cli.argc > 0 ? cli.argv[0] : NULL;
     if (cmd == NULL || strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0) {
@@ -629,6 +679,8 @@ int main(int argc, char **argv)
         rc = cmd_rekey(&cli);
     } else if (strcmp(cmd, "audit") == 0) {
         rc = cmd_audit(&cli);
+    } else if (strcmp(cmd, "remind") == 0) {
+        rc = cmd_remind(&cli);
     } else if (strcmp(cmd, "routes") == 0) {
         api_print_routes(stdout);
         rc = 0;

@@ -14,6 +14,7 @@
 #include "domain/approval_handlers.h"
 #include "domain/audit.h"
 #include "domain/query.h"
+#include "domain/ticket.h"
 
 static int reply_request(struct api_ctx *ctx, int64_t id, struct app_err *err)
 {
@@ -460,6 +461,11 @@ static int owner_visible(struct api_ctx *ctx, const char *owner, int64_t id, str
         int rc = approval_get(&req, ctx->conn, ctx->user, id, err);
         json_decref(req);
         return rc;
+    }
+    if (strcmp(owner, "tickets") == 0) {
+        if (!auth_has(ctx->user, "ticket.read"))
+            return app_err_set(err, APP_EFORBIDDEN, NULL, "您没有查看工单的权限");
+        return ticket_visible(ctx->conn, ctx->user, id, err);
     }
     return app_err_set(err, APP_EINVAL, "entity", "不能给这种记录添加附件: %s", owner);
 }

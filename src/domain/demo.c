@@ -13,6 +13,7 @@
 #include "core/validate.h"
 #include "customer.h"
 #include "entity.h"
+#include "ticket_demo.h"
 
 /* splitmix64: small, fast, and the same on every machine. */
 static uint64_t next_rand(uint64_t *state)
@@ -589,6 +590,46 @@ static int seed_office(struct db_conn *c)
     return rc < 0 ? rc : 0;
 }
 
+/* The customer-service desk: delivered flats (project 1 in mid-2024,
+ * project 2 at the end of 2021, so some warranties are running out),
+ * contractors, and half a year of tickets. */
+static int seed_service(struct db_conn *c, uint64_t seed)
+{
+    static const struct {
+        int project;
+        const char *day;
+    } delivered[] = {{0, "2024-06-28"}, {1, "2021-12-20"}};
+    int rc = 0;
+    for (size_t i = 0; rc >= 0 && i < ARRAY_LEN(delivered); i++)
+        rc = db_run(c,
+                    "UPDATE units SET delivered_on = ? WHERE delivered_on IS NULL AND status <>"
+                    " 'unsold' AND project_id = (SELECT id FROM projects ORDER BY id LIMIT 1"
+                    " OFFSET ?)",
+                    "ti", delivered[i].day, (int64_t)delivered[i].project);
+    int64_t n = 0;
+    if (rc >= 0)
+        rc = db_query_int64(c, &n, "SELECT COUNT(*) FROM contractors", "");
+    static const struct {
+        const char *name, *trade, *contact, *phone;
+    } contractors[] = {
+            {"中建华润建设有限公司", "总包", "马建军", "0571-88001234"},
+            {"东方雨虹防水工程有限公司", "防水", "钱伟", "0571-88005678"},
+            {"美居门窗安装有限公司", "门窗", "许丽", "0571-88009012"},
+            {"恒安机电安装有限公司", "水电安装", "周涛", "0571-88003456"},
+    };
+    char at[32];
+    time_now_iso(at, sizeof(at));
+    for (size_t i = 0; rc >= 0 && n == 0 && i < ARRAY_LEN(contractors); i++)
+        rc = db_run(c,
+                    "INSERT INTO contractors (name, trade, contact_name, contact_phone, created_at)"
+                    " VALUES (?,?,?,?,?)",
+                    "ttttt", contractors[i].name, contractors[i].trade, contractors[i].contact,
+                    contractors[i].phone, at);
+    if (rc >= 0)
+        rc = ticket_demo_seed(c, seed, DEMO_LAST_DAY, 90);
+    return rc < 0 ? rc : 0;
+}
+
 static const struct {
     const char *username, *display_name, *role, *department;
     int all_projects;
@@ -601,6 +642,7 @@ static const struct {
         {"finance", "赵敏", "finance", "财务部", 0},
         {"property", "孙强", "property", "物业公司", 0},
         {"director", "周建国", "director", "公司领导", 1},
+        {"supervisor", "黄敏", "supervisor", "客服部", 0},
 };
 
 int demo_generate(struct db *db,
@@ -659,6 +701,11 @@ int demo_generate(struct db *db,
         app_err_set(err, rc, NULL, "demo office data failed: %s", db_errmsg(c));
         goto done;
     }
+    rc = seed_service(c, opt->seed);
+    if (rc < 0) {
+        app_err_set(err, rc, NULL, "demo tickets failed: %s", db_errmsg(c));
+        goto done;
+    }
     rc = db_commit(c);
 done:
     if (db_in_tx(c))
@@ -674,8 +721,8 @@ size_t demo_user_count(void)
 
 const char *demo_user_name(size_t i, const char **role_label)
 {
-    static const char *const labels[] = {"客服专员", "签约专员", "按揭专员", "客服经理",
-                                         "工程部",   "财务部",   "物业公司", "分管领导"};
+    static const char *const labels[] = {"客服专员", "签约专员", "按揭专员", "客服经理", "工程部",
+                                         "财务部",   "物业公司", "分管领导", "客服主管"};
     if (role_label)
         *role_label = labels[i];
     return demo_users[i].username;

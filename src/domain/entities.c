@@ -636,6 +636,11 @@ static const struct entity_field units_fields[] = {
          .type = FT_ENUM,
          .flags = F_LIST | F_FILTER | F_SORT | F_CREATE | F_UPDATE,
          .options = unit_status},
+        {.name = "delivered_on",
+         .label = "交付日期",
+         .label_en = "Delivered",
+         .type = FT_DATE,
+         .flags = F_LIST | F_FILTER | F_SORT | F_UPDATE},
         {.name = "owner_name",
          .label = "业主",
          .label_en = "Owner",
@@ -1097,6 +1102,13 @@ static const struct entity audit_entity = {.name = "audit",
 
 const struct entity *const entities[] = {
         &customers_entity,
+        &tickets_entity,
+        &compensations_entity,
+        &defect_cases_entity,
+        &contractors_entity,
+        &ticket_categories_entity,
+        &sla_policies_entity,
+        &warranty_periods_entity,
         &contracts_entity,
         &contract_doc_rules_entity,
         &loans_entity,
@@ -1128,6 +1140,7 @@ const size_t entities_count = ARRAY_LEN(entities);
 
 const struct nav_group nav_groups[] = {
         {"master", "客户与房源", "Customers & units"},
+        {"service", "客服工单", "Service tickets"},
         {"contract", "签约", "Contracts"},
         {"mortgage", "按揭回款", "Mortgages & collections"},
         {"approval", "审批与行政", "Approvals & office"},

@@ -52,6 +52,22 @@ const struct field_option rbac_perm_options[] = {
         {"register.write", "登记盖章、还款、库存调整", "Record in registers", NULL},
         {"duty.read", "查看值班记录", "View duty logs", NULL},
         {"duty.write", "填写值班记录", "Write duty logs", NULL},
+        {"ticket.read", "查看工单", "View tickets", NULL},
+        {"ticket.write", "登记与处理工单", "Take and handle tickets", NULL},
+        {"ticket.dispatch", "派单与转派", "Dispatch and reassign tickets", NULL},
+        {"ticket.callback", "回访与关闭工单", "Call back and close tickets", NULL},
+        {"ticket.supervise", "重新打开工单、接收升级", "Reopen tickets, receive escalations", NULL},
+        {"ticket.export", "导出工单台账", "Export the ticket ledger", NULL},
+        {"ticket.admin", "维护工单分类、SLA 与保修期", "Edit categories, SLAs and warranty periods",
+         NULL},
+        {"calendar.admin", "维护节假日与调休", "Edit the holiday calendar", NULL},
+        {"compensation.read", "查看赔付", "View compensations", NULL},
+        {"compensation.write", "申请赔付", "Request compensation", NULL},
+        {"compensation.pay", "登记赔付付款", "Record compensation payments", NULL},
+        {"defect.read", "查看质量缺陷案例", "View defect cases", NULL},
+        {"defect.write", "维护质量缺陷案例", "Edit defect cases", NULL},
+        {"contractor.read", "查看施工单位", "View contractors", NULL},
+        {"contractor.write", "维护施工单位", "Edit contractors", NULL},
         {"user.read", "查看用户", "View users", NULL},
         {"user.write", "维护用户", "Edit users", NULL},
         {"user.export", "导出用户", "Export users", NULL},
@@ -75,9 +91,11 @@ const char *rbac_group(const char *code)
     static const struct {
         const char *prefix, *group;
     } groups[] = {
-            {"project.", "客户与房源"},  {"building.", "客户与房源"}, {"unit.", "客户与房源"},
-            {"customer.", "客户与房源"}, {"user.", "系统设置"},       {"role.", "系统设置"},
-            {"audit.", "系统设置"},      {"company.", "客户与房源"},
+            {"project.", "客户与房源"},    {"building.", "客户与房源"}, {"unit.", "客户与房源"},
+            {"customer.", "客户与房源"},   {"user.", "系统设置"},       {"role.", "系统设置"},
+            {"audit.", "系统设置"},        {"company.", "客户与房源"},  {"ticket.", "客服工单"},
+            {"compensation.", "客服工单"}, {"defect.", "客服工单"},     {"contractor.", "客服工单"},
+            {"calendar.", "系统设置"},
     };
     for (size_t i = 0; i < ARRAY_LEN(groups); i++)
         if (strncmp(code, groups[i].prefix, strlen(groups[i].prefix)) == 0)
