@@ -152,8 +152,8 @@ static int sla_start(struct db_conn *c,
     int rc = query_row(&pol, c,
                        "SELECT * FROM sla_policies WHERE active = 1 AND (type IS NULL OR type = ?)"
                        " AND (severity IS NULL OR severity = ?) AND (channel IS NULL OR"
-                       " channel = ?) ORDER BY (CASE WHEN type IS NULL THEN 0 ELSE 1 END +"
-                       " CASE WHEN severity IS NULL THEN 0 ELSE 1 END + CASE WHEN channel IS NULL"
+                       " channel = ?) ORDER BY (CASE WHEN channel IS NULL THEN 0 ELSE 4 END +"
+                       " CASE WHEN severity IS NULL THEN 0 ELSE 2 END + CASE WHEN type IS NULL"
                        " THEN 0 ELSE 1 END) DESC, id LIMIT 1",
                        &p);
     db_params_free(&p);
