@@ -1965,6 +1965,309 @@ async function main() {
       await logout();
     });
 
+    // ---- tickets: intake, queues, the ticket page, callbacks, reports ----------
+    const supervisorApi = await apiAs(base, 'supervisor', DEMO_PW).catch(() => null);
+    const adminApi = admin;
+    let tkCustomer = null; // {id, name, phone, units}
+    let tkTicket = null; // {id, no}
+    const ticketStatus = async (id) => (await agentApi.get(`tickets/${id}/full`)).body.status;
+    /** Open a ticket page and wait for it. */
+    async function openTicket(id) {
+      await gotoHash(base, `#/ticket/${id}`);
+      await page.locator(`.page-ticket[data-id="${id}"]`).waitFor();
+    }
+    /** Click one of the ticket's action buttons and wait for its dialog. */
+    async function ticketAction(action) {
+      await page.locator(`.ticket-actions [data-action=${action}]`).click();
+      await page.locator('.modal').waitFor();
+    }
+    async function submitModal() {
+      await page.locator('.modal button[type=submit]').click();
+      await page.locator('.modal-mask').waitFor({ state: 'detached' });
+    }
+
+    await test('tickets: intake from a phone search with the keyboard alone (type the phone, Shift+Enter, fill, Ctrl+Enter) in under 30 s', async () => {
+      // A customer of project 1 with a unit, and the full mobile number (read as the agent would by 查看完整).
+      const list = (await agentApi.get('customers?limit=40&status=active&project_id=1&kind=person')).body.items || [];
+      for (const c of list) {
+        const c360 = (await agentApi.get(`customers/${c.id}/360`)).body;
+        if (!c360.units || !c360.units.length) continue;
+        const phone = (await agentApi.get(`customers/${c.id}/reveal?field=phone`)).body;
+        if (!phone || !phone.value) continue;
+        const hits = (await agentApi.get(`search?q=${encodeURIComponent(phone.value)}&limit=10`)).body;
+        if (!hits.customers || !hits.customers.length || hits.customers[0].id !== c.id) continue;
+        tkCustomer = { id: c.id, name: c360.customer.name, phone: phone.value, units: c360.units };
+        break;
+      }
+      assert(tkCustomer, 'a customer with a unit that their phone number finds first');
+      await freshLogin('agent');
+      const t0 = Date.now();
+      await searchFor(tkCustomer.phone);
+      assert(await page.locator(`.gsearch-item.active[data-type=customer][data-id="${tkCustomer.id}"]`).count() === 1, 'the customer is the active result');
+      assert(/Shift\+Enter/.test(await page.locator('.gsearch-foot').innerText()), 'the footer names Shift+Enter');
+      await page.keyboard.press('Shift+Enter');
+      await page.locator(`.page-ticket-new[data-customer="${tkCustomer.id}"]`).waitFor();
+      // Prefilled: customer, the unit (a select when there are several), channel 来电, severity 一般.
+      assert((await page.locator('.intake-caller .intake-name').innerText()).trim() === tkCustomer.name, 'customer prefilled');
+      assert(await page.locator('#tk-channel').inputValue() === 'phone', 'channel 来电');
+      assert(await page.locator('#tk-severity').inputValue() === 'normal', 'severity 一般');
+      assert(await page.evaluate(() => document.activeElement && document.activeElement.name === document.querySelector('#tk-type input').name), 'focus in the type (the first empty field)');
+      // Keyboard only from here: Space picks 报修; Tab to the category, type, Enter.
+      await page.keyboard.press('Space');
+      await page.keyboard.press('Tab');
+      assert(await page.evaluate(() => document.activeElement && document.activeElement.id) === 'tk-category', 'Tab → category');
+      await page.keyboard.type('卫生间', { delay: 20 });
+      await page.waitForFunction(() => {
+        const a = document.querySelector('#tk-category-list .picker-item.active');
+        return a && /卫生间/.test(a.textContent || '');
+      });
+      await page.keyboard.press('Enter');
+      await page.waitForFunction(() => /卫生间渗漏/.test((document.getElementById('tk-category') || {}).value || ''));
+      await page.keyboard.press('Tab');
+      assert(await page.evaluate(() => document.activeElement && document.activeElement.id) === 'tk-unit', 'Tab → unit');
+      // One unit is chosen already; of several the arrow key picks the first.
+      if (tkCustomer.units.length > 1) await page.keyboard.press('ArrowDown');
+      const unitId = await page.locator('#tk-unit').inputValue();
+      const unit = tkCustomer.units.find((u) => String(u.id) === unitId);
+      assert(unit, `a unit of the customer chosen (${unitId})`);
+      await page.keyboard.press('Tab');
+      assert(await page.evaluate(() => document.activeElement && document.activeElement.id) === 'tk-description', 'Tab → description');
+      await page.keyboard.type('主卧卫生间顶部滴水，楼上刚装修（e2e）', { delay: 5 });
+      await page.locator('.intake-warranty .warranty-box').waitFor();
+      await shot('ticket-intake-form');
+      await page.keyboard.press('Control+Enter');
+      await page.waitForFunction(() => /^#\/ticket\/\d+$/.test(location.hash));
+      const id = Number(/#\/ticket\/(\d+)/.exec(await page.evaluate(() => location.hash))[1]);
+      await page.locator(`.page-ticket[data-id="${id}"]`).waitFor();
+      const secs = (Date.now() - t0) / 1000;
+      assert(secs < 30, `search to saved ticket in ${secs.toFixed(1)} s`);
+      const full = (await agentApi.get(`tickets/${id}/full`)).body;
+      tkTicket = { id, no: full.no, unit_id: full.unit_id };
+      assert(full.type === 'repair' && full.channel === 'phone' && full.severity === 'normal', `saved as 报修/来电/一般: ${full.type} ${full.channel} ${full.severity}`);
+      assert(String(full.customer_id) === String(tkCustomer.id) && String(full.unit_id) === String(unit.id), 'customer and unit saved');
+      assert((await page.locator('.head-fact[data-fact=customer]').innerText()).includes(tkCustomer.name), 'the page shows the customer');
+      assert((await page.locator('.head-fact[data-fact=unit]').innerText()).includes(unit.room_code), 'the page shows the unit');
+      assert(/新建/.test(await page.locator('.page-ticket .page-title [data-status]').innerText()), 'state 新建');
+      assert(await page.locator('.sla-strip .sla-badge').count() >= 1, 'SLA badges');
+      assert(/剩余|已超期/.test(await page.locator('.sla-strip').innerText()), 'a countdown 剩余/已超期');
+      await shot('ticket-page-new');
+      log(`       (intake took ${secs.toFixed(1)} s)`);
+    });
+
+    await test('tickets: a 12345 ticket asks for the hotline number and deadline before it saves', async () => {
+      assert(tkCustomer, 'the customer of the intake');
+      await gotoHash(base, `#/ticket/new?customer=${tkCustomer.id}&type=complaint`);
+      await page.locator('.page-ticket-new').waitFor();
+      assert(await page.evaluate(() => document.activeElement && document.activeElement.id) === 'tk-category', 'with the type given the focus starts in the category');
+      assert(await page.locator('.hotline-box').isHidden(), 'no hotline fields for a phone call');
+      await page.locator('#tk-channel').selectOption('hotline');
+      assert(await page.locator('.hotline-box').isVisible(), 'hotline fields for 12345');
+      await page.locator('#tk-category').fill('物业');
+      await page.locator('#tk-category').press('Enter');
+      if (tkCustomer.units.length > 1) await page.locator('#tk-unit').selectOption(String(tkCustomer.units[0].id));
+      await page.locator('#tk-description').fill('12345转来：物业服务态度差（e2e）');
+      await page.locator('[data-action=save-ticket]').click();
+      await page.waitForFunction(() => (document.querySelector('.form-item[data-field=hotline_no] .field-error') || {}).textContent
+        && (document.querySelector('.form-item[data-field=hotline_deadline] .field-error') || {}).textContent);
+      await shot('ticket-hotline-required');
+      await page.locator('#tk-hotline-no').fill(`12345-E2E-${Date.now().toString(36)}`);
+      const due = new Date(Date.now() + (8 + 72) * 3600e3).toISOString().slice(0, 10);
+      await page.locator('#tk-hotline-deadline').fill(`${due}T17:00`);
+      await page.keyboard.press('Control+Enter');
+      await page.waitForFunction(() => /^#\/ticket\/\d+$/.test(location.hash));
+      await page.locator('.page-ticket .sla-clock[data-clock=hotline]').waitFor();
+      assert(/12345-E2E/.test(await page.locator('.sla-clock[data-clock=hotline]').innerText()), 'the hotline number on the page');
+    });
+
+    await test('tickets: 我的工单 lists the new ticket with its SLA badge; the age filter and the Excel export work', async () => {
+      assert(tkTicket, 'the ticket of the intake');
+      await page.locator('.nav-item[data-entity="tickets/queue"]').click();
+      await page.locator('.page-tickets[data-view=mine]:not([aria-busy]) .tickets-table').waitFor();
+      const api = (await agentApi.get('tickets/queue?view=mine&limit=40')).body;
+      assert(await page.locator('.tickets-table tbody tr').count() === api.items.length, `rows as the API (${api.items.length})`);
+      assert(/共 [\d,]+ 条/.test(await page.locator('.page-tickets .pager-total').innerText()), 'the total');
+      // Opened today: in 1天内 (the queue runs by due time, so it may be on a later page of all).
+      await page.locator('.age-seg [data-age="0-1"]').click();
+      await page.waitForFunction(() => /age=0-1/.test(location.hash) && !document.querySelector('.page-tickets[aria-busy]'));
+      const row = page.locator(`.tickets-table tbody tr[data-id="${tkTicket.id}"]`);
+      await row.waitFor();
+      assert(/剩余|已超期/.test(await row.locator('td[data-col=sla]').innerText()), 'SLA badge in the row');
+      await page.locator('.tabs [data-view=overdue]').click();
+      await page.waitForFunction(() => /view=overdue/.test(location.hash) && !document.querySelector('.page-tickets[aria-busy]'));
+      assert(await page.locator('.tickets-table tbody tr.row-overdue').count() === await page.locator('.tickets-table tbody tr').count(), 'overdue rows marked');
+      await page.locator('.tabs [data-view=mine]').click();
+      await page.waitForFunction(() => /view=mine/.test(location.hash) && !document.querySelector('.page-tickets[aria-busy]'));
+      await row.waitFor();
+      await shot('ticket-queue-mine');
+      const [download] = await Promise.all([page.waitForEvent('download'), page.locator('.page-tickets [data-action=export]').click()]);
+      const file = path.join(tmp, 'tickets.xlsx');
+      await download.saveAs(file);
+      assert(fs.readFileSync(file).subarray(0, 2).toString('latin1') === 'PK', 'xlsx is a zip');
+      // N opens a new ticket from the queue.
+      await page.locator('.page-title').click();
+      await page.keyboard.press('n');
+      await page.locator('.page-ticket-new').waitFor();
+    });
+
+    await test('tickets: the agent accepts, dispatches to a contractor and resolves; the handler\'s own score is refused with the error shown', async () => {
+      assert(tkTicket, 'the ticket of the intake');
+      await openTicket(tkTicket.id);
+      await ticketAction('accept');
+      await submitModal();
+      await page.locator('.page-ticket[data-status=accepted]').waitFor();
+      await ticketAction('dispatch');
+      assert(await page.locator('.modal [data-name=dispatch_kind] [data-value=contractor].active').count() === 1, '施工单位 by default');
+      // Without a contractor: the error is under the field.
+      await page.locator('.modal button[type=submit]').click();
+      await page.waitForFunction(() => (document.querySelector('.modal .form-item[data-field=contractor_id] .field-error') || {}).textContent);
+      const opts = await page.locator('.modal select[name=contractor_id] option').evaluateAll((els) => els.map((e) => e.value).filter(Boolean));
+      assert(opts.length >= 1, 'contractors to choose from');
+      await page.locator('.modal select[name=contractor_id]').selectOption(opts[0]);
+      await page.locator('.modal input[name=due_date]').fill(today);
+      await page.locator('.modal textarea[name=note]').fill('请3日内上门检查防水');
+      await shot('ticket-dispatch');
+      await submitModal();
+      await page.locator('.page-ticket[data-status=processing]').waitFor();
+      assert(/PG\d/.test(await page.locator('.desc-item[data-field=work_order_no]').innerText()), 'a work order number PG…');
+      // 等待业主 needs a reason.
+      await ticketAction('pause');
+      await page.locator('.modal button[type=submit]').click();
+      await page.waitForFunction(() => (document.querySelector('.modal .form-item[data-field=note] .field-error') || {}).textContent);
+      await page.locator('.modal textarea[name=note]').fill('业主出差，下周一在家');
+      await submitModal();
+      await page.locator('.sla-strip .sla-badge[data-sla=paused]').first().waitFor();
+      await ticketAction('resume');
+      await submitModal();
+      await page.waitForFunction(() => !document.querySelector('.sla-strip .sla-badge[data-sla=paused]'));
+      await ticketAction('resolve');
+      await page.locator('.modal textarea[name=resolution]').fill('已更换卫生间防水层，闭水试验48小时无渗漏');
+      await submitModal();
+      await page.locator('.page-ticket[data-status=callback]').waitFor();
+      // The agent handled it: scoring it is refused, and the reason is shown in the dialog.
+      await ticketAction('callback');
+      await page.locator('.modal .score-btn[data-score="5"]').click();
+      await page.locator('.modal textarea[name=comment]').fill('很满意');
+      await page.locator('.modal button[type=submit]').click();
+      await page.waitForFunction(() => {
+        const e = document.querySelector('.modal .form-item[data-field=score] .field-error');
+        const b = document.querySelector('.modal .form-banner:not([hidden])');
+        return (e && e.textContent) || (b && b.textContent);
+      });
+      const msg = await page.evaluate(() => ((document.querySelector('.modal .form-item[data-field=score] .field-error') || {}).textContent
+        || (document.querySelector('.modal .form-banner:not([hidden])') || {}).textContent || ''));
+      assert(HAN.test(msg), `a Chinese reason: ${msg}`);
+      assert(await page.locator('.modal textarea[name=comment]').inputValue() === '很满意', 'typed comment kept');
+      await shot('ticket-own-score-refused');
+      await page.keyboard.press('Escape');
+      assert(await ticketStatus(tkTicket.id) === 'callback', 'still 待回访');
+    });
+
+    await test('tickets: the supervisor calls back (reached, 4 points) and the ticket closes', async () => {
+      assert(tkTicket && supervisorApi, 'the ticket, and the supervisor login');
+      await freshLogin('supervisor');
+      await openTicket(tkTicket.id);
+      assert(await page.locator('.ticket-actions [data-action=callback]').count() === 1, '回访 offered');
+      await ticketAction('callback');
+      // Keyboard: the digit picks the score.
+      await page.locator('.modal .score-btn[data-score="1"]').focus();
+      await page.keyboard.press('4');
+      assert(await page.locator('.modal .score-btn.active[data-score="4"]').count() === 1, 'score 4 chosen by the key');
+      await page.locator('.modal textarea[name=comment]').fill('维修及时，师傅态度好');
+      await page.keyboard.press('Control+Enter');
+      await page.locator('.modal-mask').waitFor({ state: 'detached' });
+      await page.locator('.page-ticket[data-status=closed]').waitFor();
+      assert(await page.locator('.callbacks-table tbody tr[data-outcome=reached]').count() === 1, 'the callback listed');
+      assert(await page.locator('.callbacks-table .stars[data-score="4"]').count() === 1, '4 stars');
+      const hist = await page.locator('.ticket-timeline .timeline-item').evaluateAll((els) => els.map((e) => e.dataset.action));
+      for (const a of ['create', 'accept', 'dispatch', 'pause', 'resume', 'resolve', 'callback']) assert(hist.includes(a), `history has ${a}: ${hist.join(',')}`);
+      await page.evaluate(() => { document.getElementById('main').scrollTop = 0; });
+      await shot('ticket-closed');
+    });
+
+    // Three repairs of one category in one building: a possible group complaint.
+    let clusterIds = [];
+    await test('tickets: dashboard renders ECharts charts with the numbers as tables, and 疑似群诉 from three leaks in one building', async () => {
+      const cats = (await agentApi.get('ticket-categories?limit=200')).body.items;
+      const leak = cats.find((c) => c.name === '外墙渗漏') || cats.find((c) => c.parent_id);
+      const b = (await agentApi.get('units?project_id=1&limit=1')).body.items[0].building_id;
+      const units = (await agentApi.get(`units?building_id=${b}&limit=3`)).body.items;
+      for (const u of units) {
+        const r = await agentApi.post('tickets', {
+          type: 'repair', channel: 'phone', unit_id: u.id, category_id: leak.id, description: `外墙渗水（e2e 群诉 ${u.room_code}）`, caller_name: '业主',
+        });
+        assert(r.status === 201, `ticket: ${r.status} ${JSON.stringify(r.body)}`);
+        clusterIds.push(r.body.id);
+      }
+      await freshLogin('supervisor');
+      await page.locator('.nav-item[data-entity="tickets/dashboard"]').click();
+      await page.locator('.page-ticket-dashboard [data-part=by-category] .echart-wrap[data-ready] svg').waitFor();
+      await page.locator('.page-ticket-dashboard [data-part=trend] .echart-wrap[data-ready] svg').waitFor();
+      const d = (await supervisorApi.get('tickets/dashboard')).body;
+      const cats2 = d.by_category.filter((r) => r.count > 0);
+      assert(await page.locator('.cat-table tbody tr').count() === cats2.length, `a row per category (${cats2.length})`);
+      const rowTexts = await page.locator('.cat-table tbody tr td:nth-child(2)').allInnerTexts();
+      assert(rowTexts.map((x) => Number(x.replace(/,/g, ''))).join() === cats2.map((r) => r.count).join(), 'counts as the API');
+      assert(await page.locator('.trend-table tbody tr').count() === d.monthly.length, 'a row per month');
+      assert(await page.locator('.echart-wrap[data-ready] svg path, .echart-wrap[data-ready] svg rect').count() > 0, 'the charts drew something');
+      await page.locator('.banner[data-banner=clusters]').waitFor();
+      assert(/疑似群诉/.test(await page.locator('.banner[data-banner=clusters]').innerText()), '疑似群诉 warning');
+      assert(await page.locator(`.banner[data-banner=clusters] a[href="#/ticket/${clusterIds[0]}"]`).count() === 1, 'the cluster links its tickets');
+      await shot('ticket-dashboard');
+    });
+
+    await test('tickets: defect tickets roll up into a case from the selection; the report sums it', async () => {
+      assert(clusterIds.length === 3, 'the three leaks');
+      for (const id of clusterIds.slice(0, 2)) {
+        const r = await supervisorApi.post(`tickets/${id}/actions`, { action: 'mark_defect', is_defect: true });
+        assert(r.status === 200, `mark_defect: ${r.status} ${JSON.stringify(r.body)}`);
+      }
+      await page.locator('.nav-item[data-entity="tickets/defects"]').click();
+      await page.locator('.page-defects .defect-tickets-table').waitFor();
+      for (const id of clusterIds.slice(0, 2)) await page.locator(`.defect-tickets-table tr[data-id="${id}"] input[type=checkbox]`).check();
+      await page.locator('[data-action=new-case]').click();
+      await page.locator('.modal textarea[name=root_cause]').fill('外墙保温层与窗框交接处打胶不密实');
+      await page.locator('.modal textarea[name=fix]').fill('整栋外窗四周重新打胶，增加披水板');
+      await page.locator('.modal input[name=cost]').fill('12800');
+      await shot('ticket-defect-case');
+      await submitModal();
+      await page.waitForFunction(() => !document.querySelector('.defect-tickets-table tr input:checked'));
+      const rep = (await supervisorApi.get('defect-cases/report?by=category')).body;
+      assert(rep.totals.cases >= 1 && rep.totals.tickets >= 2, `report: ${JSON.stringify(rep.totals)}`);
+      await page.locator('.defect-report tbody tr').first().waitFor();
+      assert(fen(await page.locator('.defect-report tfoot td').nth(3).innerText()) === rep.totals.cost_fen, 'cost total as the API');
+      await page.locator('[data-by=building]').click();
+      await page.waitForFunction(() => /by=building/.test(location.hash));
+    });
+
+    await test('tickets: calendar year view shows holidays and make-up days; admin imports a pasted year', async () => {
+      await freshLogin('admin', ADMIN_PW);
+      await gotoHash(base, '#/calendar?year=2026');
+      await page.locator('.page-calendar .cal-month').first().waitFor();
+      const api = (await adminApi.get('calendar?year=2026')).body.days;
+      assert(await page.locator('.cal-cell[data-kind=holiday]').count() === api.filter((x) => x.kind === 'holiday').length, 'holidays as the API');
+      assert(await page.locator('.cal-cell[data-day="2026-02-14"][data-kind=workday]').count() === 1, '2026-02-14 调休上班');
+      await shot('ticket-calendar');
+      await page.locator('[data-action=import-calendar]').click();
+      await page.locator('#cal-import-year').fill('2030');
+      await page.locator('#cal-text').fill('2030-01-01 休 元旦\n2030-02-02~2030-02-08 休 春节\n2030-02-09 班 春节调休\n2030-13-01 休 坏行');
+      await page.waitForFunction(() => /第 4 行/.test((document.querySelector('.modal .field-error') || {}).textContent || ''));
+      await page.locator('#cal-text').fill('2030-01-01 休 元旦\n2030-02-02~2030-02-08 休 春节\n2030-02-09 班 春节调休');
+      await submitModal();
+      await page.waitForFunction(() => /year=2030/.test(location.hash) && document.querySelectorAll('.cal-cell[data-kind=holiday]').length === 8);
+      assert(await page.locator('.cal-cell[data-day="2030-02-09"][data-kind=workday]').count() === 1, 'the make-up day');
+      const back = (await adminApi.get('calendar?year=2030')).body.days;
+      assert(back.length === 9, `9 days stored: ${back.length}`);
+    });
+
+    await test('tickets: nav shows the ticket pages and ledgers; no JavaScript errors on the ticket pages', async () => {
+      assert(await navHas('客服工单', '工单队列') && await navHas('客服工单', '工单看板'), 'queue and dashboard in 客服工单');
+      assert(await navHas('客服工单', '节假日与调休'), 'calendar for the admin');
+      await page.locator('.nav-item[data-entity=ticket-categories]').click();
+      await waitRows();
+      await shot('ticket-categories');
+      assert(jsErrors.length === 0, jsErrors.join('\n'));
+    });
+
     await test('no JavaScript errors on any page', async () => {
       assert(jsErrors.length === 0, jsErrors.join('\n'));
     });

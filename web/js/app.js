@@ -156,7 +156,7 @@ const PAGE_NAV = {
   contract: 'contracts', 'contract-new': 'contracts', 'contract-deadlines': 'contracts', loan: 'loans',
   'mortgage-weekly': 'mortgage/weekly', 'calc-mortgage': 'calc/mortgage', overdue: 'collections/overdue',
   'collection-rate': 'collections/rate',
-  tickets: 'tickets', ticket: 'tickets', 'ticket-new': 'tickets', 'ticket-dashboard': 'tickets/dashboard',
+  tickets: 'tickets/queue', ticket: 'tickets/queue', 'ticket-new': 'tickets/queue', 'ticket-dashboard': 'tickets/dashboard',
   'ticket-defects': 'tickets/defects', calendar: 'calendar',
 };
 const PAGE_SUB = {

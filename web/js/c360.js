@@ -210,7 +210,7 @@ function recentTickets(customerId, newHref) {
       h('span', { class: 'small', text: codeLabel('type', x.type) }),
       h('span', { class: 'small ellipsis', title: x.title || '', text: x.title || '' }),
       ticketSla(x),
-      h('span', { class: 'muted small', text: fmt.date(x.created_at) })))));
+      h('span', { class: 'muted small', text: fmt.date(x.opened_on || x.created_at) })))));
   }, () => box.remove());
   return box;
 }

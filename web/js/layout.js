@@ -32,19 +32,18 @@ const CLIENT_PAGES = [
   { page: 'collections/overdue', group: 'mortgage', perm: 'receivable.read', label: '逾期催缴', label_en: 'Overdue & dunning', after: 'receivables' },
   { page: 'collections/rate', group: 'mortgage', perm: 'receivable.read', label: '回款率', label_en: 'Collection rate', after: 'collections/overdue' },
   { page: 'calc/mortgage', group: 'mortgage', perm: ['loan.read', 'receivable.read'], label: '房贷计算器', label_en: 'Mortgage calculator' },
-  // 客诉维修: the work queue first, the reports after the ledgers.
-  { page: 'tickets', group: 'ticket', perm: 'ticket.read', label: '工单队列', label_en: 'Ticket queues', first: true },
-  { page: 'tickets/dashboard', group: 'ticket', perm: 'ticket.read', label: '工单看板', label_en: 'Ticket dashboard', after: 'tickets' },
-  { page: 'tickets/defects', group: 'ticket', perm: 'defect.read', label: '质量缺陷分析', label_en: 'Defect analysis' },
-  { page: 'calendar', group: 'system', perm: ['calendar.admin', 'ticket.admin'], label: '节假日与调休', label_en: 'Holidays & make-up days' },
+  // 客服工单: the work queues first, the reports next to the ledgers they read.
+  { page: 'tickets/queue', group: 'service', perm: 'ticket.read', label: '工单队列', label_en: 'Ticket queues', first: true },
+  { page: 'tickets/dashboard', group: 'service', perm: 'ticket.read', label: '工单看板', label_en: 'Ticket dashboard', after: 'tickets' },
+  { page: 'tickets/defects', group: 'service', perm: 'defect.read', label: '质量缺陷分析', label_en: 'Defect analysis', after: 'defect-cases' },
+  { page: 'calendar', group: 'service', perm: ['calendar.admin', 'ticket.admin'], label: '节假日与调休', label_en: 'Holidays & make-up days', after: 'sla-policies' },
 ];
 const GROUP_LABELS = {
   master: { label: '客户与房源', label_en: 'Customers & units', first: true },
   approval: { label: '审批与行政', label_en: 'Approvals & office' },
   contract: { label: '签约', label_en: 'Contracts' },
   mortgage: { label: '按揭回款', label_en: 'Mortgages & collections' },
-  ticket: { label: '客诉维修', label_en: 'Complaints & repairs', before: 'approval' },
-  system: { label: '系统设置', label_en: 'System' },
+  service: { label: '客服工单', label_en: 'Service tickets', before: 'contract' },
 };
 
 /** The server's navigation plus the client pages this user may open. */

@@ -6,7 +6,7 @@
 // contracts and collections: #/contract/12 , #/contract/new?unit=7 ,
 // #/contracts/deadlines , #/loan/5 , #/mortgage/weekly , #/calc/mortgage ,
 // #/collections/overdue , #/collections/rate
-// tickets: #/tickets?view=mine , #/ticket/12 , #/ticket/new?customer=3&unit=7 ,
+// tickets: #/tickets/queue?view=mine (or #/tickets) , #/ticket/12 , #/ticket/new?customer=3&unit=7 ,
 // #/tickets/dashboard , #/tickets/defects?by=category , #/calendar?year=2026
 
 const listeners = new Set();
@@ -41,6 +41,7 @@ export function parse(hash = location.hash) {
     'calc/mortgage': 'calc-mortgage',
     'collections/overdue': 'overdue',
     'collections/rate': 'collection-rate',
+    'tickets/queue': 'tickets',
     'tickets/dashboard': 'ticket-dashboard',
     'tickets/defects': 'ticket-defects',
   };

@@ -45,13 +45,18 @@ function ms(v) {
   return Number.isNaN(x) ? null : x;
 }
 
-/** A span of time in words: 2天3小时, 5小时20分, 12分钟. */
-export function span(msLeft) {
+/**
+ * A span of time in words: 2天3小时, 5小时20分, 12分钟; on the working
+ * clock (8 working hours a day) 3个工作日2小时.
+ */
+export function span(msLeft, work = false) {
   const m = Math.max(0, Math.round(Math.abs(msLeft) / 60000));
-  const d = Math.floor(m / 1440);
-  const hh = Math.floor((m % 1440) / 60);
+  const perDay = work ? 480 : 1440;
+  const d = Math.floor(m / perDay);
+  const hh = Math.floor((m % perDay) / 60);
   const mm = m % 60;
-  if (d) return t('tk.span_dh', { d, h: hh });
+  if (d && !hh) return t(work ? 'tk.span_wd' : 'tk.span_d', { d });
+  if (d) return t(work ? 'tk.span_wdh' : 'tk.span_dh', { d, h: hh });
   if (hh) return t('tk.span_hm', { h: hh, m: mm });
   return t('tk.span_m', { m: mm });
 }
@@ -61,10 +66,14 @@ export function span(msLeft) {
  * running: 剩余 … (blue, orange once past warn_at or in the last quarter)
  * or 已超期 … (red). `paused` freezes it (grey).
  */
-export function slaBadge(due, done, { warnAt, paused, now = Date.now(), kind = 'resolve' } = {}) {
+export function slaBadge(due, done, { warnAt, paused, now = Date.now(), kind = 'resolve', secondsLeft = null, work = false } = {}) {
   const d = ms(due);
   if (d === null) return null;
   const fin = ms(done);
+  // The API's time left on the ticket's own clock (working time for work
+  // units) when it gives one; else wall time to the due instant.
+  const left = secondsLeft !== null && secondsLeft !== undefined ? Number(secondsLeft) * 1000 : d - now;
+  const onWork = secondsLeft !== null && secondsLeft !== undefined && work;
   let el;
   if (fin !== null) {
     el = fin <= d ? tag(t('tk.sla_met'), 'green') : tag(t('tk.sla_late', { s: span(fin - d) }), 'red');
@@ -72,13 +81,13 @@ export function slaBadge(due, done, { warnAt, paused, now = Date.now(), kind = '
   } else if (paused) {
     el = tag(t('tk.sla_paused'), 'grey');
     el.dataset.sla = 'paused';
-  } else if (now > d) {
-    el = tag(t('tk.sla_over', { s: span(now - d) }), 'red');
+  } else if (left < 0) {
+    el = tag(t('tk.sla_over', { s: span(left, onWork) }), 'red');
     el.dataset.sla = 'overdue';
   } else {
     const w = ms(warnAt);
     const near = w !== null ? now >= w : d - now < 4 * 3600e3;
-    el = tag(t('tk.sla_left', { s: span(d - now) }), near ? 'orange' : 'blue');
+    el = tag(t('tk.sla_left', { s: span(left, onWork) }), near ? 'orange' : 'blue');
     el.dataset.sla = near ? 'near' : 'running';
   }
   el.classList.add('sla-badge');
@@ -101,11 +110,23 @@ export function ticketSla(tk, now = Date.now()) {
 
 let catCache = null;
 
+/** Every category, a page of 200 (the list's limit) at a time. */
+async function allCategories() {
+  const out = [];
+  for (let offset = 0; offset < 5000; offset += 200) {
+    const r = await api.get('ticket-categories', { limit: 200, offset, sort: 'id' });
+    const items = (r && r.items) || [];
+    out.push(...items);
+    if (items.length < 200 || (r.total !== undefined && out.length >= Number(r.total))) break;
+  }
+  return out;
+}
+
 /** [{id, parent_id, name, path ("渗漏 / 卫生间渗漏"), component, leaf}] sorted as the tree. */
 export function categories() {
   if (!catCache) {
-    catCache = api.get('ticket-categories', { limit: 500 }).then((r) => {
-      const items = ((r && r.items) || []).filter((c) => c.active === undefined || c.active === null || Number(c.active) === 1 || c.active === true);
+    catCache = allCategories().then((all) => {
+      const items = all.filter((c) => c.active === undefined || c.active === null || Number(c.active) === 1 || c.active === true);
       const byId = new Map(items.map((c) => [String(c.id), c]));
       const kids = new Map();
       for (const c of items) {

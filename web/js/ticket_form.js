@@ -225,12 +225,12 @@ export async function renderTicketNew(main, query, ctx) {
     hotline,
     h('div', { class: 'form-actions' },
       h('span', { class: 'muted small', text: t('tk.keys') }),
-      h('a', { class: 'btn', href: cust ? router.page('360', cust.id) : router.page('tickets'), text: t('common.cancel') }),
+      h('a', { class: 'btn', href: cust ? router.page('360', cust.id) : router.page('tickets/queue'), text: t('common.cancel') }),
       saveBtn));
 
   const header = h('div', { class: 'page-head' },
     h('div', { class: 'head-main' },
-      h('a', { class: 'back-link', href: router.page('tickets'), text: `‹ ${t('tk.queue')}` }),
+      h('a', { class: 'back-link', href: router.page('tickets/queue'), text: `‹ ${t('tk.queue')}` }),
       h('h1', { class: 'page-title', text: t('tk.new') })));
   const page = h('div', { class: 'page page-ticket-new', dataset: { customer: cust ? cust.id : '' } }, header, callerBox, h('section', { class: 'card' }, form));
   replace(main, page);

@@ -17,49 +17,41 @@ import { chartBox } from './echarts.js';
 import { codeLabel, statusTag, TYPES, STATUSES } from './ticket_common.js';
 
 const num = (v) => (v === null || v === undefined || v === '' ? null : Number(v));
-
-/** A rate given as basis points, a fraction or a percent → percent (Number) or null. */
-function pct(x) {
-  if (!x || typeof x !== 'object') return null;
-  if (x.rate_bp !== undefined && x.rate_bp !== null) return Number(x.rate_bp) / 100;
-  if (x.rate !== undefined && x.rate !== null) return Number(x.rate) <= 1 ? Number(x.rate) * 100 : Number(x.rate);
-  const met = num(x.met ?? x.on_time ?? x.resolve_met);
-  const all = num(x.total ?? x.resolved ?? x.count);
-  return met !== null && all ? (met * 100) / all : null;
-}
-
 const pctText = (p) => (p === null || p === undefined || Number.isNaN(p) ? t('common.none') : `${p.toFixed(1)}%`);
 
-/** The dashboard's reply in one shape (the API's names vary a little between parts). */
+/**
+ * GET /tickets/dashboard → {from, to, totals, by_category [{category_id,
+ * category, count}], by_type, by_status, monthly [{month, opened, resolved,
+ * resolved_in_time, scored, score_sum, compliance_pct100,
+ * satisfaction_avg100}], clusters}. Percentages and means come in
+ * hundredths (integers); here they become numbers to draw.
+ */
 export function normalizeDashboard(d) {
-  const rows = (x) => (Array.isArray(x) ? x : x && typeof x === 'object' ? Object.entries(x).map(([k, v]) => (typeof v === 'object' ? { key: k, ...v } : { key: k, count: v })) : []);
-  const byCategory = rows(d.by_category || d.categories).map((r) => ({
-    id: r.category_id ?? r.id ?? r.key, name: r.category_name || r.name || r.label || r.key || '', count: Number(r.count ?? r.total ?? 0),
-  })).sort((a, b) => b.count - a.count);
-  const byType = rows(d.by_type || d.types).map((r) => ({ key: r.type ?? r.key, count: Number(r.count ?? 0) }));
-  const byStatus = rows(d.by_status || d.statuses).map((r) => ({ key: r.status ?? r.key, count: Number(r.count ?? 0) }));
-  const sla = rows(d.sla || d.sla_by_month || d.months);
-  const sat = rows(d.satisfaction || d.satisfaction_by_month || d.months);
-  const months = [...new Set([...sla, ...sat].map((r) => r.month || r.key))].filter(Boolean).sort();
-  const perMonth = months.map((m) => {
-    const s = sla.find((r) => (r.month || r.key) === m) || {};
-    const f = sat.find((r) => (r.month || r.key) === m) || {};
-    const resp = s.response ? pct(s.response) : (s.response_rate_bp !== undefined ? Number(s.response_rate_bp) / 100 : null);
-    const resv = s.resolve ? pct(s.resolve) : (s.resolve_rate_bp !== undefined ? Number(s.resolve_rate_bp) / 100 : pct(s));
-    let avg = f.avg_score ?? f.satisfaction_avg ?? f.average ?? f.avg ?? null;
-    if (avg === null && f.score_sum !== undefined && f.scored) avg = Number(f.score_sum) / Number(f.scored);
-    if (avg === null && f.avg_score_x100 !== undefined) avg = Number(f.avg_score_x100) / 100;
-    return {
-      month: m,
-      total: num(s.total ?? s.created ?? s.count ?? f.total),
-      resolved: num(s.resolved ?? s.resolve_total),
-      responseRate: resp,
-      resolveRate: resv,
-      satisfaction: avg === null ? null : Number(avg),
-      scored: num(f.scored ?? f.callbacks ?? f.count),
-    };
-  });
-  return { byCategory, byType, byStatus, perMonth, total: num(d.total) };
+  const hundredths = (v) => (v === null || v === undefined ? null : Number(v) / 100);
+  const byCategory = (d.by_category || []).map((r) => ({
+    id: r.category_id, name: r.category || r.category_name || (r.category_id ? `#${r.category_id}` : t('tk.unassigned')), count: Number(r.count || 0),
+  }));
+  const byType = (d.by_type || []).map((r) => ({ key: r.type, count: Number(r.count || 0) }));
+  const byStatus = (d.by_status || []).map((r) => ({ key: r.status, count: Number(r.count || 0) }));
+  const perMonth = (d.monthly || []).map((m) => ({
+    month: m.month,
+    opened: num(m.opened),
+    resolved: num(m.resolved),
+    inTime: num(m.resolved_in_time),
+    resolveRate: hundredths(m.compliance_pct100),
+    satisfaction: hundredths(m.satisfaction_avg100),
+    scored: num(m.scored),
+  }));
+  const tot = d.totals || {};
+  return {
+    byCategory, byType, byStatus, perMonth,
+    totals: {
+      opened: num(tot.opened), open: num(tot.open), overdue: num(tot.overdue), escalated: num(tot.escalated),
+      resolveRate: hundredths(tot.compliance_pct100), satisfaction: hundredths(tot.satisfaction_avg100), scored: num(tot.scored),
+    },
+    clusters: d.clusters || [],
+    from: d.from, to: d.to,
+  };
 }
 
 function fillTable(heads, rowsOf, { foot, cls } = {}) {
@@ -73,10 +65,9 @@ function fillTable(heads, rowsOf, { foot, cls } = {}) {
 
 export async function renderTicketDashboard(main, query, ctx) {
   ctx.setTitle(t('tk.dashboard'));
-  const today = fmt.today();
-  const defFrom = `${fmt.addDays(`${today.slice(0, 7)}-01`, -150).slice(0, 7)}-01`;
-  let from = fmt.isValidDate(query.get('from')) ? query.get('from') : defFrom;
-  let to = fmt.isValidDate(query.get('to')) ? query.get('to') : today;
+  // Without dates the API reports a year of months up to today.
+  let from = fmt.isValidDate(query.get('from')) ? query.get('from') : '';
+  let to = fmt.isValidDate(query.get('to')) ? query.get('to') : '';
 
   const fromIn = h('input', { type: 'date', id: 'td-from', name: 'from', value: from });
   const toIn = h('input', { type: 'date', id: 'td-to', name: 'to', value: to });
@@ -84,11 +75,13 @@ export async function renderTicketDashboard(main, query, ctx) {
     h('div', { class: 'filter-row' },
       h('div', { class: 'filter-item' }, h('label', { class: 'filter-label', for: 'td-from', text: t('cr.period') }),
         h('div', { class: 'range range-date' }, fromIn, h('span', { class: 'range-sep', text: '~' }), toIn)),
-      h('div', { class: 'filter-buttons' }, h('button', { class: 'btn btn-primary', type: 'submit', text: t('list.query') }))));
+      h('div', { class: 'filter-buttons' },
+        h('button', { class: 'btn btn-primary', type: 'submit', text: t('list.query') }),
+        h('button', { class: 'btn', type: 'button', text: t('tk.last_year'), onclick: () => { fromIn.value = ''; toIn.value = ''; form.requestSubmit(); } }))));
   const header = h('div', { class: 'page-head' },
     h('div', { class: 'head-main' }, h('h1', { class: 'page-title', text: t('tk.dashboard') }), h('div', { class: 'muted small', text: t('tk.dashboard_sub') })),
     h('div', { class: 'page-actions' },
-      h('a', { class: 'btn', href: router.page('tickets'), text: t('tk.queue') }),
+      h('a', { class: 'btn', href: router.page('tickets/queue'), text: t('tk.queue') }),
       can('defect.read') ? h('a', { class: 'btn', href: router.page('tickets/defects'), text: t('tk.defects') }) : null));
   const clusterBox = h('div', { class: 'cluster-box', dataset: { part: 'clusters' } });
   const body = h('div', { class: 'report-body' });
@@ -97,7 +90,9 @@ export async function renderTicketDashboard(main, query, ctx) {
 
   form.addEventListener('submit', (e) => {
     e.preventDefault();
-    const ok = fmt.isValidDate(fromIn.value) && fmt.isValidDate(toIn.value) && fromIn.value <= toIn.value;
+    const okF = !fromIn.value || fmt.isValidDate(fromIn.value);
+    const okT = !toIn.value || fmt.isValidDate(toIn.value);
+    const ok = okF && okT && (!fromIn.value || !toIn.value || fromIn.value <= toIn.value);
     fromIn.classList.toggle('invalid', !ok);
     toIn.classList.toggle('invalid', !ok);
     if (!ok) { toast(t('cr.bad_range'), 'error'); return; }
@@ -106,29 +101,25 @@ export async function renderTicketDashboard(main, query, ctx) {
     load();
   });
 
-  async function loadClusters() {
-    try {
-      const r = await api.get('tickets/clusters', { project_id: currentProject(), days: 3, min: 3 });
-      if (!page.isConnected) return;
-      const items = Array.isArray(r) ? r : (r && (r.items || r.clusters)) || [];
-      if (!items.length) { clear(clusterBox); return; }
-      replace(clusterBox, h('div', { class: 'banner banner-red banner-block', role: 'alert', dataset: { banner: 'clusters' } },
-        h('strong', { text: t('tk.clusters_title', { n: items.length }) }),
-        h('ul', { class: 'cluster-list' }, items.map((c) => {
-          const ids = c.ticket_ids || (c.tickets || []).map((x) => x.id || x) || [];
-          return h('li', { dataset: { building: c.building_id ?? '', category: c.category_id ?? '' } },
-            h('span', { class: 'strong', text: [c.project_name, c.building_name].filter(Boolean).join(' ') || `#${c.building_id}` }),
-            h('span', { text: ` · ${c.category_name || c.category_path || `#${c.category_id}`} · ` }),
-            h('span', { text: t('tk.cluster_n', { n: c.count ?? ids.length }) }),
-            c.first_at || c.from ? h('span', { class: 'muted small', text: `（${fmt.date(c.first_at || c.from)} ~ ${fmt.date(c.last_at || c.to)}）` }) : null,
-            ids.length ? h('span', { class: 'cluster-tickets' }, ids.slice(0, 8).map((id) => h('a', { class: 'mono small', href: router.page('ticket', id), text: `#${id}` }))) : null);
-        })),
-        h('span', { class: 'small', text: t('tk.clusters_hint') })));
-    } catch { clear(clusterBox); }
+  function paintClusters(items) {
+    if (!items.length) { clear(clusterBox); return; }
+    replace(clusterBox, h('div', { class: 'banner banner-red banner-block', role: 'alert', dataset: { banner: 'clusters' } },
+      h('strong', { text: t('tk.clusters_title', { n: items.length }) }),
+      h('ul', { class: 'cluster-list' }, items.map((c) => {
+        const ids = c.ticket_ids || [];
+        return h('li', { dataset: { building: c.building_id ?? '', category: c.category_id ?? '' } },
+          h('span', { class: 'strong', text: c.building || c.building_name || `#${c.building_id}` }),
+          h('span', { text: ` · ${c.category || c.category_name || `#${c.category_id}`} · ` }),
+          h('span', { text: t('tk.cluster_n', { n: c.count ?? ids.length }) }),
+          c.open !== undefined ? h('span', { class: 'muted small', text: ` ${t('tk.cluster_open', { n: c.open })}` }) : null,
+          c.first_at ? h('span', { class: 'muted small', text: `（${fmt.datetime(c.first_at)} ~ ${fmt.datetime(c.last_at)}）` }) : null,
+          ids.length ? h('span', { class: 'cluster-tickets' }, ids.slice(0, 8).map((id) => h('a', { class: 'mono small', href: router.page('ticket', id), text: `#${id}` }))) : null);
+      })),
+      h('span', { class: 'small', text: t('tk.clusters_hint') })));
   }
 
   async function load() {
-    router.replaceQuiet(router.page('tickets/dashboard', null, { from: from === defFrom ? '' : from, to: to === today ? '' : to }));
+    router.replaceQuiet(router.page('tickets/dashboard', null, { from, to }));
     replace(body, loading());
     let d;
     try {
@@ -138,42 +129,45 @@ export async function renderTicketDashboard(main, query, ctx) {
       return;
     }
     if (!page.isConnected) return;
-    paint(normalizeDashboard(d || {}));
+    const n = normalizeDashboard(d || {});
+    if (!fromIn.value && n.from) fromIn.value = n.from;
+    if (!toIn.value && n.to) toIn.value = n.to;
+    paintClusters(n.clusters);
+    paint(n);
   }
 
   function paint(n) {
     const pid = currentProject();
     const proj = pid && session.projects.find((x) => String(x.id) === pid);
-    const total = n.total ?? n.byCategory.reduce((a, r) => a + r.count, 0);
-    const open = n.byStatus.filter((r) => !['closed', 'merged'].includes(r.key)).reduce((a, r) => a + r.count, 0);
-    const last = n.perMonth.filter((m) => m.resolveRate !== null);
-    const sats = n.perMonth.filter((m) => m.satisfaction !== null);
-    const avgSat = sats.length ? sats.reduce((a, m) => a + m.satisfaction * (m.scored || 1), 0) / sats.reduce((a, m) => a + (m.scored || 1), 0) : null;
+    const tot = n.totals;
+    const total = tot.opened ?? n.byCategory.reduce((a, r) => a + r.count, 0);
     const stat = (key, label, value, cls) => h('div', { class: 'stat' }, h('span', { class: 'stat-label', text: label }), h('span', { class: ['stat-value', cls], dataset: { stat: key }, text: value }));
     const summary = h('div', { class: 'summary-strip' },
       stat('total', t('tk.s_total'), fmt.integer(total)),
-      stat('open', t('tk.s_open'), fmt.integer(open)),
-      stat('sla', t('tk.s_sla'), last.length ? pctText(last[last.length - 1].resolveRate) : t('common.none')),
-      stat('satisfaction', t('tk.s_satisfaction'), avgSat === null ? t('common.none') : avgSat.toFixed(2)),
-      h('span', { class: 'muted small summary-note', text: t('tk.period_note', { from, to }) }),
+      stat('open', t('tk.s_open'), tot.open === null ? t('common.none') : fmt.integer(tot.open)),
+      stat('overdue', t('tk.s_overdue'), tot.overdue === null ? t('common.none') : fmt.integer(tot.overdue), tot.overdue ? 'danger' : null),
+      stat('sla', t('tk.s_sla'), pctText(tot.resolveRate)),
+      stat('satisfaction', t('tk.s_satisfaction'), tot.satisfaction === null ? t('common.none') : `${tot.satisfaction.toFixed(2)} / 5`),
+      h('span', { class: 'muted small summary-note', text: t('tk.period_note', { from: n.from || from, to: n.to || to }) }),
       proj ? h('span', { class: 'chip', text: t('list.project_filtered', { name: proj.name }) }) : null);
 
     // By category: a bar chart and the table.
     const cats = n.byCategory.filter((r) => r.count > 0);
+    const top = cats.slice(0, 12);
     const catChart = cats.length ? chartBox({
       grid: { left: 8, right: 40, top: 10, bottom: 10, containLabel: true },
       tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
       xAxis: { type: 'value', minInterval: 1 },
-      yAxis: { type: 'category', inverse: true, data: cats.slice(0, 12).map((r) => r.name) },
-      series: [{ type: 'bar', name: t('tk.count'), data: cats.slice(0, 12).map((r) => r.count), barMaxWidth: 18, label: { show: true, position: 'right' } }],
-    }, { height: Math.max(180, Math.min(12, cats.length) * 30 + 30), label: t('tk.by_category') }) : h('div', { class: 'muted empty-small', text: t('tk.no_data') });
+      yAxis: { type: 'category', inverse: true, data: top.map((r) => r.name) },
+      series: [{ type: 'bar', name: t('tk.count'), data: top.map((r) => r.count), barMaxWidth: 18, label: { show: true, position: 'right' } }],
+    }, { height: Math.max(160, top.length * 30 + 30), label: t('tk.by_category') }) : h('div', { class: 'muted empty-small', text: t('tk.no_data') });
     const catTable = fillTable([[t('tk.category')], [t('tk.count'), 'num'], [t('tk.share'), 'num']],
       cats.map((r) => h('tr', { dataset: { category: r.id ?? '' } },
         h('td', { text: r.name }), h('td', { class: 'num', text: fmt.integer(r.count) }),
         h('td', { class: 'num', text: total ? `${((r.count * 100) / total).toFixed(1)}%` : '' }))),
       { cls: 'cat-table', foot: h('tr', null, h('td', { text: t('od.total') }), h('td', { class: 'num', text: fmt.integer(total) }), h('td')) });
 
-    // Per month: SLA compliance (%) and satisfaction (1–5).
+    // Per month: resolved in time (%) and satisfaction (1–5).
     const months = n.perMonth;
     const trendChart = months.length ? chartBox({
       grid: { left: 8, right: 8, top: 36, bottom: 8, containLabel: true },
@@ -181,23 +175,23 @@ export async function renderTicketDashboard(main, query, ctx) {
       legend: { top: 0 },
       xAxis: { type: 'category', data: months.map((m) => m.month) },
       yAxis: [
-        { type: 'value', name: '%', min: 0, max: 100, axisLabel: { formatter: '{value}%' } },
-        { type: 'value', name: t('tk.satisfaction'), min: 0, max: 5, interval: 1, splitLine: { show: false } },
+        { type: 'value', min: 0, max: 100, axisLabel: { formatter: '{value}%' } },
+        { type: 'value', min: 0, max: 5, interval: 1, splitLine: { show: false } },
       ],
       series: [
-        { type: 'line', name: t('tk.resolve_rate'), data: months.map((m) => (m.resolveRate === null ? null : Number(m.resolveRate.toFixed(1)))), connectNulls: true, symbolSize: 7 },
-        { type: 'line', name: t('tk.response_rate'), data: months.map((m) => (m.responseRate === null ? null : Number(m.responseRate.toFixed(1)))), connectNulls: true, symbolSize: 7, lineStyle: { type: 'dashed' } },
         { type: 'bar', name: t('tk.satisfaction'), yAxisIndex: 1, data: months.map((m) => (m.satisfaction === null ? null : Number(m.satisfaction.toFixed(2)))), barMaxWidth: 22, itemStyle: { color: '#b7eb8f' } },
+        { type: 'line', name: t('tk.resolve_rate'), data: months.map((m) => (m.resolveRate === null ? null : Number(m.resolveRate.toFixed(1)))), connectNulls: true, symbolSize: 7, itemStyle: { color: '#1677ff' } },
       ],
-    }, { height: 300, label: t('tk.trend') }) : h('div', { class: 'muted empty-small', text: t('tk.no_data') });
-    const trendTable = fillTable([[t('tk.month')], [t('tk.m_total'), 'num'], [t('tk.response_rate'), 'num'], [t('tk.resolve_rate'), 'num'], [t('tk.satisfaction'), 'num'], [t('tk.m_scored'), 'num']],
+    }, { height: 280, label: t('tk.trend') }) : h('div', { class: 'muted empty-small', text: t('tk.no_data') });
+    const trendTable = fillTable([[t('tk.month')], [t('tk.m_total'), 'num'], [t('tk.m_resolved'), 'num'], [t('tk.m_in_time'), 'num'], [t('tk.resolve_rate'), 'num'], [t('tk.m_scored'), 'num'], [t('tk.satisfaction'), 'num']],
       months.map((m) => h('tr', { dataset: { month: m.month } },
         h('td', { text: m.month }),
-        h('td', { class: 'num', text: m.total === null ? t('common.none') : fmt.integer(m.total) }),
-        h('td', { class: 'num', text: pctText(m.responseRate) }),
+        h('td', { class: 'num', text: fmt.integer(m.opened ?? 0) }),
+        h('td', { class: 'num', text: fmt.integer(m.resolved ?? 0) }),
+        h('td', { class: 'num', text: fmt.integer(m.inTime ?? 0) }),
         h('td', { class: 'num', dataset: { col: 'resolve-rate' }, text: pctText(m.resolveRate) }),
-        h('td', { class: 'num', dataset: { col: 'satisfaction' }, text: m.satisfaction === null ? t('common.none') : m.satisfaction.toFixed(2) }),
-        h('td', { class: 'num', text: m.scored === null ? t('common.none') : fmt.integer(m.scored) }))),
+        h('td', { class: 'num', text: fmt.integer(m.scored ?? 0) }),
+        h('td', { class: 'num', dataset: { col: 'satisfaction' }, text: m.satisfaction === null ? t('common.none') : m.satisfaction.toFixed(2) }))),
       { cls: 'trend-table' });
 
     const small = (title, list, label, key) => h('section', { class: 'card', dataset: { part: key } }, h('h2', { class: 'card-title', text: title }),
@@ -213,7 +207,6 @@ export async function renderTicketDashboard(main, query, ctx) {
         small(t('tk.status'), STATUSES.map((k) => n.byStatus.find((r) => r.key === k) || { key: k, count: 0 }).concat(n.byStatus.filter((r) => !STATUSES.includes(r.key))), (k) => codeLabel('status', k), 'by-status')));
   }
 
-  loadClusters();
   await load();
 }
 
@@ -246,11 +239,11 @@ export async function renderDefects(main, query, ctx) {
     try {
       const r = await api.get('defect-cases/report', { by, project_id: currentProject() });
       if (!page.isConnected) return;
-      const items = Array.isArray(r) ? r : (r && (r.items || r.rows)) || [];
+      const items = Array.isArray(r) ? r : (r && (r.rows || r.items)) || [];
       const sum = (k) => items.reduce((a, x) => a + Number(x[k] || 0), 0);
       replace(reportBox, items.length ? fillTable([[t(`tk.by_${by}`)], [t('tk.cases'), 'num'], [t('tk.tickets_n'), 'num'], [t('tk.cost'), 'num']],
         items.map((x) => h('tr', { dataset: { key: x.key ?? x.id ?? '' } },
-          h('td', { text: x.name || x.label || x.key_name || (x.key ? `#${x.key}` : t('tk.unassigned')) }),
+          h('td', { text: x.label || x.name || (x.key ? `#${x.key}` : t('tk.unassigned')) }),
           h('td', { class: 'num', text: fmt.integer(x.cases ?? x.case_count ?? 0) }),
           h('td', { class: 'num', text: fmt.integer(x.tickets ?? x.ticket_count ?? 0) }),
           h('td', { class: 'num', text: fmt.money(x.cost_fen ?? 0) }))),
@@ -261,23 +254,27 @@ export async function renderDefects(main, query, ctx) {
     }
   }
 
+  /**
+   * Repairs flagged as defects and not yet in a case. The list filters by
+   * is_defect; whether a ticket is in a case, and its building, are on the
+   * ticket itself (read a few at a time).
+   */
   async function defectTickets() {
-    const q = { limit: 200, sort: '-id', project_id: currentProject() };
-    try {
-      const r = await api.get('tickets', { ...q, is_defect: 'true' });
-      return ((r && r.items) || []).filter((x) => Number(x.is_defect) || x.is_defect === true);
-    } catch (e) {
-      if (e.status !== 400) throw e;
-      const r = await api.get('tickets', { ...q, type: 'repair' });
-      return ((r && r.items) || []).filter((x) => Number(x.is_defect) || x.is_defect === true);
+    const r = await api.get('tickets', { limit: 100, sort: '-id', project_id: currentProject(), is_defect: 'true' });
+    const list = (r && r.items) || [];
+    const out = [];
+    for (let i = 0; i < list.length; i += 6) {
+      const part = await Promise.all(list.slice(i, i + 6).map((x) => api.get(`tickets/${x.id}/full`).catch(() => null)));
+      for (const f of part) if (f && Number(f.is_defect) && !f.defect_case_id && f.status !== 'merged') out.push(f);
     }
+    return out;
   }
 
   async function loadTickets() {
     replace(ticketsBox, loading());
     let items;
     try {
-      items = (await defectTickets()).filter((x) => !x.defect_case_id);
+      items = await defectTickets();
     } catch (err) {
       replace(ticketsBox, errorState(err, loadTickets));
       return;

@@ -87,10 +87,12 @@ export async function renderTicket(main, id, ctx) {
   }
   if (!ctx.isCurrent()) return;
   let timer = null;
+  let loadedAt = Date.now();
 
   const reload = async (fresh) => {
     try {
       tk = fresh && fresh.id ? await loadFull(id).catch(() => fresh) : await loadFull(id);
+      loadedAt = Date.now();
       if (!main.isConnected) return;
       paint();
     } catch (err) {
@@ -114,10 +116,15 @@ export async function renderTicket(main, id, ctx) {
 
   function slaStrip() {
     const paused = !!tk.paused_at;
+    // The resolution clock: the API's time left on the policy's clock (working
+    // time for work units) as of loading; the response clock in wall time.
+    const left = tk.sla && tk.sla.seconds_left !== undefined ? tk.sla.seconds_left - (tk.sla_clock === 'work' ? 0 : Math.round((Date.now() - loadedAt) / 1000)) : null;
     const clock = (label, due, done, kind, warnAt) => h('div', { class: 'sla-clock', dataset: { clock: kind } },
       h('span', { class: 'sla-label', text: label }),
       h('span', { class: 'sla-due mono', text: due ? fmt.datetime(due) : t('common.none') }),
-      due ? slaBadge(due, done, { warnAt, paused, kind }) : null,
+      due ? slaBadge(due, done, {
+        warnAt, paused, kind, secondsLeft: kind === 'resolve' ? left : null, work: tk.sla_clock === 'work',
+      }) : null,
       done ? h('span', { class: 'muted small', text: t('tk.done_at', { at: fmt.datetime(done) }) }) : null);
     return h('div', { class: 'sla-strip', dataset: { part: 'sla' } },
       clock(t('tk.response_due'), tk.response_due_at, tk.responded_at, 'response'),
@@ -148,7 +155,7 @@ export async function renderTicket(main, id, ctx) {
       : h('span', { text: [whoText(tk), tk.caller_phone].filter(Boolean).join(' ') || t('common.none') });
     const header = h('div', { class: 'page-head detail-head ticket-head' },
       h('div', { class: 'head-main' },
-        h('a', { class: 'back-link', href: router.page('tickets'), text: `‹ ${t('tk.queue')}` }),
+        h('a', { class: 'back-link', href: router.page('tickets/queue'), text: `‹ ${t('tk.queue')}` }),
         h('h1', { class: 'page-title' },
           h('span', { class: 'record-title mono-title', text: tk.no || `#${tk.id}` }),
           statusTag(tk.status, !!tk.paused_at),
@@ -159,7 +166,7 @@ export async function renderTicket(main, id, ctx) {
         h('div', { class: 'head-facts' },
           headFact(t('tk.customer'), custLink, 'customer'),
           headFact(t('tk.unit'), unitLink, 'unit'),
-          headFact(t('tk.category'), tk.category_path || tk.category_name || '', 'category'),
+          headFact(t('tk.category'), [tk.category_parent, tk.category_name].filter(Boolean).join(' / '), 'category'),
           headFact(t('tk.channel'), codeLabel('channel', tk.channel), 'channel'),
           headFact(t('tk.assignee'), tk.assignee_name || t('common.none'), 'assignee'),
           headFact(t('tk.created_at'), `${fmt.datetime(tk.created_at)}${tk.created_by_name ? ` · ${tk.created_by_name}` : ''}`, 'created'))),
@@ -315,9 +322,9 @@ export async function renderTicket(main, id, ctx) {
 
   function compensationsCard() {
     const list = tk.compensations || [];
-    if (!list.length && !can('compensation.write') && !can('compensation.read')) return null;
-    const canNew = can('compensation.write') && !['merged'].includes(tk.status);
-    const canPay = can('compensation.pay');
+    if (!list.length && !tk.can_compensate && !can('compensation.read')) return null;
+    const canNew = tk.can_compensate !== undefined ? !!tk.can_compensate : can('compensation.write') && tk.status !== 'merged';
+    const canPay = tk.can_pay !== undefined ? !!tk.can_pay : can('compensation.pay');
     return h('section', { class: 'card', dataset: { part: 'compensations' } },
       h('div', { class: 'card-head' },
         h('h2', { class: 'card-title' }, t('tk.compensations'), h('span', { class: 'count', text: String(list.length) })),

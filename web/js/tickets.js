@@ -23,13 +23,15 @@ export async function renderTickets(main, query, ctx) {
   let abort = null;
 
   const actions = h('div', { class: 'page-actions' });
-  if (can('ticket.read')) actions.append(h('a', { class: 'btn', href: router.page('tickets/dashboard'), text: t('tk.dashboard'), dataset: { action: 'dashboard' } }));
+  actions.append(h('a', { class: 'btn', href: router.href('list', 'tickets'), text: t('tk.ledger'), dataset: { action: 'ledger' } }));
+  actions.append(h('a', { class: 'btn', href: router.page('tickets/dashboard'), text: t('tk.dashboard'), dataset: { action: 'dashboard' } }));
   if (can('ticket.export')) {
     const exportBtn = h('button', { class: 'btn', type: 'button', text: t('list.export'), dataset: { action: 'export' } });
     exportBtn.addEventListener('click', async () => {
       setBusy(exportBtn, true, t('list.exporting'));
       try {
-        const r = await api.download('tickets/export', { project_id: currentProject() }, `工单台账-${fmt.today()}.xlsx`);
+        // The ledger with every field (the generic export of the tickets list).
+        const r = await api.download('tickets/export.xlsx', { project_id: currentProject() }, `工单台账-${fmt.today()}.xlsx`);
         toast(t('list.exported', { name: r.name }), 'success');
       } catch (err) {
         toast(err.message, 'error', 5000);
@@ -85,7 +87,7 @@ export async function renderTickets(main, query, ctx) {
     const q = { view };
     if (age) q.age = age;
     if (pageNo > 1) q.page = pageNo;
-    return router.page('tickets', null, q);
+    return router.page('tickets/queue', null, q);
   }
 
   function paint(r) {
@@ -96,8 +98,10 @@ export async function renderTickets(main, query, ctx) {
       const on = b.dataset.view === view;
       b.classList.toggle('active', on);
       b.setAttribute('aria-selected', String(on));
+      // Only the shown queue's count: the others would be stale.
       const c = b.querySelector('.count');
-      if (on) { c.textContent = String(total); c.hidden = false; }
+      c.textContent = on ? String(total) : '';
+      c.hidden = !on;
     }
     for (const b of ageSeg.children) {
       const on = b.dataset.age === age;
@@ -117,7 +121,7 @@ export async function renderTickets(main, query, ctx) {
         h('td', { class: 'nowrap' }, statusTag(tk.status, !!tk.paused_at)),
         h('td', { class: 'nowrap', dataset: { col: 'sla' } }, ticketSla(tk, now) || h('span', { class: 'muted', text: t('common.none') })),
         h('td', { text: tk.assignee_name || tk.assignee || '' }),
-        h('td', { class: 'nowrap', text: fmt.datetime(tk.created_at) }));
+        h('td', { class: 'nowrap small', title: fmt.datetime(tk.created_at), text: fmt.datetime(tk.created_at).slice(5) }));
       tr.addEventListener('click', (e) => { if (!e.target.closest('a')) router.go(href); });
       tr.addEventListener('keydown', (e) => { if (e.key === 'Enter') router.go(href); });
       return tr;
