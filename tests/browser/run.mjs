@@ -2031,6 +2031,9 @@ async function main() {
       const unit = tkCustomer.units.find((u) => String(u.id) === unitId);
       assert(unit, `a unit of the customer chosen (${unitId})`);
       await page.keyboard.press('Tab');
+      assert(await page.evaluate(() => document.activeElement && document.activeElement.id) === 'tk-location', 'Tab → location');
+      await page.keyboard.type('主卧卫生间顶部', { delay: 5 });
+      await page.keyboard.press('Tab');
       assert(await page.evaluate(() => document.activeElement && document.activeElement.id) === 'tk-description', 'Tab → description');
       await page.keyboard.type('主卧卫生间顶部滴水，楼上刚装修（e2e）', { delay: 5 });
       await page.locator('.intake-warranty .warranty-box').waitFor();
@@ -2182,6 +2185,44 @@ async function main() {
       for (const a of ['create', 'accept', 'dispatch', 'pause', 'resume', 'resolve', 'callback']) assert(hist.includes(a), `history has ${a}: ${hist.join(',')}`);
       await page.evaluate(() => { document.getElementById('main').scrollTop = 0; });
       await shot('ticket-closed');
+    });
+
+    await test('tickets: a photo is uploaded to the ticket; a compensation is requested, approved, and finance records the payment', async () => {
+      assert(tkTicket, 'the ticket of the intake');
+      await freshLogin('agent');
+      await openTicket(tkTicket.id);
+      const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==', 'base64');
+      await page.locator('.page-ticket input[type=file]').setInputFiles({ name: '现场照片.png', mimeType: 'image/png', buffer: png });
+      await page.locator('[data-part=attachments] .attach-list li').first().waitFor();
+      assert(await page.locator('[data-part=attachments] .photo-thumb').count() === 1, 'the photo as a thumbnail');
+      await page.locator('[data-part=compensations] [data-action=compensation]').click();
+      await page.locator('.modal input[name=amount]').fill('800');
+      await page.locator('.modal select[name=reason_category]').selectOption('维修延误');
+      await page.locator('.modal textarea[name=reason]').fill('维修延误两天，补偿业主误工');
+      await submitModal();
+      const row = page.locator('.comp-table tbody tr').first();
+      await row.waitFor();
+      assert(await row.getAttribute('data-status') === 'pending', 'pending approval');
+      const comp = (await agentApi.get(`tickets/${tkTicket.id}/full`)).body.compensations[0];
+      assert(comp && comp.approval_id, 'an approval request');
+      const ok = await manager.post(`approvals/${comp.approval_id}/actions`, { action: 'approve', comment: '同意' });
+      assert(ok.status === 200, `approve: ${ok.status} ${JSON.stringify(ok.body)}`);
+      // Finance (no access to tickets) pays from the 赔付台账.
+      await freshLogin('finance');
+      await page.locator('.nav-item[data-entity=compensations]').click();
+      await waitRows();
+      await gotoHash(base, `#/view/compensations/${comp.id}`);
+      await page.locator('[data-action=pay]').click();
+      assert(await page.locator('.modal input[name=paid]').inputValue() === '800.00', 'paid defaults to the amount');
+      await page.locator('.modal input[name=payment_ref]').fill(`PC-${Date.now().toString(36)}`);
+      await shot('ticket-compensation-pay');
+      await submitModal();
+      await page.waitForFunction(() => !document.querySelector('[data-action=pay]'));
+      const paid = (await agentApi.get(`tickets/${tkTicket.id}/full`)).body.compensations[0];
+      assert(paid.paid_fen === 80000 && paid.paid_on, `paid: ${JSON.stringify(paid)}`);
+      await freshLogin('agent');
+      await openTicket(tkTicket.id);
+      assert(/¥800\.00/.test(await page.locator('.comp-table tbody tr[data-status=paid]').innerText()), 'paid ¥800.00 on the ticket');
     });
 
     // Three repairs of one category in one building: a possible group complaint.

@@ -10,6 +10,7 @@ import * as router from './router.js';
 import { modal, toast } from './ui.js';
 import { templateEditor, exportTemplates, importTemplates } from './tpl_editor.js';
 import { contractQuickBar } from './contracts_list.js';
+import { compensationPayment } from './ticket_common.js';
 
 function resetPassword(item) {
   const input = h('input', { id: 'reset-pw', name: 'password', type: 'password', autocomplete: 'new-password', required: true });
@@ -176,6 +177,10 @@ export const ENTITY_ACTIONS = {
   ],
   'office-supplies': [
     { key: 'adjust', label: () => t('reg.adjust'), perm: 'register.write', run: adjustStock },
+  ],
+  // Finance pays an approved compensation from the 赔付台账.
+  compensations: [
+    { key: 'pay', label: () => t('tk.comp_pay'), perm: 'compensation.pay', primary: true, when: (it) => it.status === 'approved' && !it.paid_on, run: (it, meta, refresh) => compensationPayment(it, refresh) },
   ],
   'approval-templates': [
     { key: 'export-json', label: () => t('tpl.export_one'), perm: 'approval.admin', run: (it) => exportTemplates(it.id).catch((e) => toast(e.message, 'error', 5000)) },

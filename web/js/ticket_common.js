@@ -4,7 +4,8 @@ import { h } from './dom.js';
 import { t } from './i18n.js';
 import * as api from './api.js';
 import * as fmt from './format.js';
-import { tag } from './ui.js';
+import { tag, toast } from './ui.js';
+import { inputField, fieldsDialog, headFact } from './widgets.js';
 
 export const TYPES = ['repair', 'complaint', 'consult', 'suggestion', 'compensation'];
 export const CHANNELS = ['phone', 'visit', 'online', 'hotline', 'letter', 'media'];
@@ -160,4 +161,28 @@ export function resetCategories() {
 /** Who a ticket is about, as text: the customer, else the caller. */
 export function whoText(tk) {
   return tk.customer_name || tk.caller_name || (tk.customer_id ? `#${tk.customer_id}` : '');
+}
+
+/**
+ * 登记付款 of an approved compensation (finance): the amount paid (the
+ * approved amount by default, never more), the date and the voucher.
+ */
+export function compensationPayment(c, after) {
+  return fieldsDialog({
+    title: t('tk.comp_pay'),
+    extra: h('div', { class: 'dialog-facts' },
+      headFact(t('tk.comp_amount'), fmt.money(c.amount_fen), 'amount'),
+      headFact(t('tk.comp_reason'), c.reason_category || '', 'reason')),
+    fields: [
+      inputField({ name: 'paid', api: 'paid_fen', label: t('tk.comp_paid_amount'), type: 'money', prefix: '¥', required: true, value: fmt.hundredthsToInput(c.amount_fen), help: t('tk.comp_paid_help') }),
+      inputField({ name: 'paid_on', label: t('tk.comp_paid_on'), type: 'date', required: true, value: fmt.today() }),
+      inputField({ name: 'payment_ref', label: t('tk.comp_ref'), required: true, maxlen: 60, placeholder: t('od.r_voucher_ph') }),
+    ],
+    okText: t('tk.comp_pay'),
+    submit: async (v) => {
+      await api.post(`compensations/${c.id}/payment`, v);
+      toast(t('tk.comp_paid_done'), 'success');
+      if (after) after();
+    },
+  });
 }

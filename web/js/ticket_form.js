@@ -170,7 +170,7 @@ export async function renderTicketNew(main, query, ctx) {
   const cat = categoryPicker(cats, { id: 'tk-category', onChange: () => checkWarranty() });
   fields.category_id = item('category_id', t('tk.category'), h('div', null, cat.el, warranty), { id: 'tk-category', required: true });
 
-  const desc = h('textarea', { id: 'tk-description', name: 'description', rows: 4, maxlength: 2000, placeholder: t('tk.description_ph') });
+  const desc = h('textarea', { id: 'tk-description', name: 'description', rows: 3, maxlength: 2000, placeholder: t('tk.description_ph') });
   fields.description = item('description', t('tk.description'), desc, { id: 'tk-description', required: true, wide: true });
   const loc = h('input', { id: 'tk-location', name: 'location', type: 'text', autocomplete: 'off', maxlength: 100, placeholder: t('tk.location_ph') });
   fields.location = item('location', t('tk.location'), loc, { id: 'tk-location' });
@@ -216,11 +216,11 @@ export async function renderTicketNew(main, query, ctx) {
   const form = h('form', { class: 'ticket-form', novalidate: true, autocomplete: 'off' },
     banner,
     h('div', { class: 'form-grid' },
-      h('div', { class: 'wide' }, fields.type.el),
-      fields.category_id.el, fields.unit_id.el,
+      fields.type.el, fields.category_id.el,
+      fields.unit_id.el, fields.location.el,
       fields.description.el,
-      fields.location.el, fields.title.el,
       fields.channel.el, fields.severity.el,
+      fields.title.el,
       fields.caller_name ? fields.caller_name.el : null, fields.caller_phone ? fields.caller_phone.el : null),
     hotline,
     h('div', { class: 'form-actions' },

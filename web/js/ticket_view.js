@@ -12,7 +12,7 @@ import { can } from './session.js';
 import { loading, errorState, toast, tag } from './ui.js';
 import { inputField, fieldsDialog, headFact, descItem } from './widgets.js';
 import {
-  DISPATCH_KINDS, codeLabel, statusTag, severityTag, slaBadge, whoText,
+  DISPATCH_KINDS, codeLabel, statusTag, severityTag, slaBadge, whoText, compensationPayment,
 } from './ticket_common.js';
 
 const ATTACH_EXT = /\.(jpe?g|png|pdf|docx|xlsx|pptx|txt)$/i;
@@ -140,9 +140,11 @@ export async function renderTicket(main, id, ctx) {
   function pageOf() {
     const actions = (tk.actions || []).map((a) => (typeof a === 'string' ? { action: a } : a)).filter((a) => actionName(a));
     const bar = h('div', { class: 'page-actions ticket-actions' });
-    actions.forEach((a, i) => {
+    // The first move is the usual next step; reopening never is.
+    const primary = actions.find((a) => actionName(a) !== 'reopen');
+    actions.forEach((a) => {
       bar.append(h('button', {
-        class: ['btn', i === 0 && 'btn-primary', a.action === 'reopen' && 'btn-danger-ghost'], type: 'button',
+        class: ['btn', a === primary && 'btn-primary', actionName(a) === 'reopen' && 'btn-danger-ghost'], type: 'button',
         text: actionLabel(a), dataset: { action: actionName(a) }, onclick: () => runAction(actionName(a)),
       }));
     });
@@ -367,21 +369,7 @@ export async function renderTicket(main, id, ctx) {
   }
 
   function paymentDialog(c) {
-    return fieldsDialog({
-      title: t('tk.comp_pay'),
-      extra: h('div', { class: 'dialog-facts' }, headFact(t('tk.comp_amount'), fmt.money(c.amount_fen), 'amount'), headFact(t('tk.comp_reason'), c.reason_category || '', 'reason')),
-      fields: [
-        inputField({ name: 'paid', api: 'paid_fen', label: t('tk.comp_paid_amount'), type: 'money', prefix: '¥', required: true, value: fmt.hundredthsToInput(c.amount_fen), help: t('tk.comp_paid_help') }),
-        inputField({ name: 'paid_on', label: t('tk.comp_paid_on'), type: 'date', required: true, value: fmt.today() }),
-        inputField({ name: 'payment_ref', label: t('tk.comp_ref'), required: true, maxlen: 60, placeholder: t('od.r_voucher_ph') }),
-      ],
-      okText: t('tk.comp_pay'),
-      submit: async (v) => {
-        await api.post(`compensations/${c.id}/payment`, v);
-        toast(t('tk.comp_paid_done'), 'success');
-        reload();
-      },
-    });
+    return compensationPayment(c, () => reload());
   }
 
   /** Users who may be named as assignee, when this user may list them. */
