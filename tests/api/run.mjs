@@ -18,6 +18,7 @@ import { approvalTests } from './approvals.mjs';
 import { masterdataTests } from './masterdata.mjs';
 import { mortgageTests } from './mortgage.mjs';
 import { scriptedTests } from './scripted.mjs';
+import { ticketTests } from './tickets.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const TEST_TIMEOUT_MS = 30000;
@@ -105,12 +106,13 @@ async function main() {
       report(c.name, err);
     }
 
-    // The master-data tests, then the approval and contract tests, run after
-    // the other scripted tests, before the one that stops the server (and
-    // the access-log test after it).
+    // The master-data tests, then the approval and contract tests, the
+    // mortgage tests and the ticket tests, run after the other scripted
+    // tests, before the one that stops the server (and the access-log test
+    // after it).
     const stopAt = scriptedTests.findIndex((t) => t.stopsServer);
     if (stopAt < 0) throw new Error('scripted.mjs has no test marked stopsServer');
-    const tests = [...scriptedTests.slice(0, stopAt), ...masterdataTests, ...approvalTests, ...mortgageTests, ...scriptedTests.slice(stopAt)];
+    const tests = [...scriptedTests.slice(0, stopAt), ...masterdataTests, ...approvalTests, ...mortgageTests, ...ticketTests, ...scriptedTests.slice(stopAt)];
     for (const t of tests) {
       if (filter && !t.name.includes(filter) && !t.always) continue;
       let err = null;
