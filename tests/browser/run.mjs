@@ -2300,12 +2300,20 @@ async function main() {
       assert(back.length === 9, `9 days stored: ${back.length}`);
     });
 
-    await test('tickets: nav shows the ticket pages and ledgers; no JavaScript errors on the ticket pages', async () => {
+    await test('tickets: nav shows the ticket pages and ledgers; N on the 360 starts a ticket; no JavaScript errors on the ticket pages', async () => {
       assert(await navHas('客服工单', '工单队列') && await navHas('客服工单', '工单看板'), 'queue and dashboard in 客服工单');
       assert(await navHas('客服工单', '节假日与调休'), 'calendar for the admin');
       await page.locator('.nav-item[data-entity=ticket-categories]').click();
       await waitRows();
       await shot('ticket-categories');
+      // The 360 lists the customer's tickets; N starts a new one for them.
+      assert(tkCustomer && tkTicket, 'the intake customer and ticket');
+      await gotoHash(base, `#/360/${tkCustomer.id}`);
+      await page.locator(`.c360-tickets li[data-id="${tkTicket.id}"]`).waitFor();
+      await shot('ticket-360-recent');
+      await page.locator('.page-360 .page-title').click();
+      await page.keyboard.press('n');
+      await page.locator(`.page-ticket-new[data-customer="${tkCustomer.id}"]`).waitFor();
       assert(jsErrors.length === 0, jsErrors.join('\n'));
     });
 

@@ -291,6 +291,8 @@ function timelineList(items, selfId) {
         to = router.page('contract', e.entity_id);
       } else if (e.entity === 'loans') {
         to = router.page('loan', e.entity_id);
+      } else if (e.entity === 'tickets') {
+        to = router.page('ticket', e.entity_id);
       } else if (/^[a-z][a-z0-9_-]*$/.test(e.entity)) {
         to = router.href('view', e.entity, e.entity_id);
       }

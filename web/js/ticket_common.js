@@ -101,6 +101,8 @@ export function slaBadge(due, done, { warnAt, paused, now = Date.now(), kind = '
 export function ticketSla(tk, now = Date.now()) {
   const paused = !!tk.paused_at;
   if (tk.status === 'merged') return null;
+  // Resolved, but the row does not say when (list rows): no clock to show.
+  if ((tk.status === 'callback' || tk.status === 'closed') && !tk.resolved_at) return null;
   if (tk.status === 'new' && tk.response_due_at) {
     return slaBadge(tk.response_due_at, tk.responded_at, { paused, now, kind: 'response' });
   }

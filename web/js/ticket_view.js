@@ -384,6 +384,8 @@ export async function renderTicket(main, id, ctx) {
 
   async function assigneeField(required) {
     const opts = await userOptions();
+    // Optional and no list to choose from: leave it out (转派 names one by number).
+    if (!opts && !required) return null;
     if (opts) {
       return inputField({
         name: 'assignee_id', label: t('tk.assignee'), type: 'select', required, options: opts,
@@ -434,7 +436,7 @@ export async function renderTicket(main, id, ctx) {
         const sync = (k) => { conF.el.hidden = k !== 'contractor'; toF.el.hidden = k === 'contractor'; };
         sync(tk.dispatch_kind || 'contractor');
         return fieldsDialog({
-          title, fields: [kindF, conF, toF, asgF, dueF, noteF], okText: actionLabel(action), width: '560px',
+          title, fields: [kindF, conF, toF, asgF, dueF, noteF].filter(Boolean), okText: actionLabel(action), width: '560px',
           submit: (v) => post(action, v),
         });
       }
