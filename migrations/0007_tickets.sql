@@ -295,6 +295,8 @@ CREATE TABLE tickets (
     escalated1_at TEXT,
     escalated2_at TEXT,
     escalation_level BIGINT NOT NULL DEFAULT 0,
+    -- The next warning or escalation due (NULL: none, or not running).
+    next_sla_at TEXT,
     resolution TEXT,
     callback_required BIGINT NOT NULL DEFAULT 1,
     callback_failures BIGINT NOT NULL DEFAULT 0,
@@ -310,14 +312,17 @@ CREATE TABLE tickets (
 );
 -- "My open tickets", "overdue in project X", a customer's and a unit's
 -- tickets, children of a parent, clusters by building and category.
-CREATE INDEX tickets_assignee ON tickets(assignee_id, status, resolve_due_at);
-CREATE INDEX tickets_project ON tickets(project_id, status, resolve_due_at);
+CREATE INDEX tickets_assignee ON tickets(assignee_id, status, project_id, resolve_due_at);
+CREATE INDEX tickets_project ON tickets(project_id, status, resolve_due_at, paused_at);
 CREATE INDEX tickets_customer ON tickets(customer_id);
 CREATE INDEX tickets_unit ON tickets(unit_id);
 CREATE INDEX tickets_parent ON tickets(parent_id);
+CREATE INDEX tickets_merged ON tickets(merged_into_id);
 CREATE INDEX tickets_building ON tickets(building_id, category_id, created_at);
 CREATE INDEX tickets_opened ON tickets(project_id, opened_on);
-CREATE INDEX tickets_open ON tickets(status, warn_at);
+CREATE INDEX tickets_open ON tickets(status, resolve_due_at, paused_at, escalation_level);
+CREATE INDEX tickets_next_sla ON tickets(next_sla_at);
+CREATE INDEX tickets_created ON tickets(created_at);
 CREATE INDEX tickets_defect_case ON tickets(defect_case_id);
 
 CREATE TABLE ticket_events (

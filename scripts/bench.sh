@@ -92,3 +92,75 @@ wrk.headers["Content-Type"] = "application/json"
 LUA
   run "calc/mortgage 360 months" -s "$tmp/calc.lua" -H "Authorization: Bearer $mtoken" "$url/api/v1/calc/mortgage"
 fi
+
+# ---- Tickets: 1,000,000 of them ------------------------------------------
+# 30 projects of demo data, then a million tickets over two years written
+# straight into the database (80% closed and scored, the rest open and
+# mostly past due, already escalated as a running desk's would be). Then:
+# intake at 16 connections, "my open tickets" and "overdue in project X" at
+# 32, and the dashboard's aggregates.
+if [ "${BENCH_TICKETS:-1}" = 1 ]; then
+  [ -n "$srv" ] && { kill "$srv" 2>/dev/null; wait "$srv" 2>/dev/null; srv=""; }
+  rm -f "$tmp/t.db"*
+  "$BIN" init --db "$tmp/t.db" >/dev/null 2>&1
+  "$BIN" demo --db "$tmp/t.db" --projects 30 --buildings 6 --flats 4 >/dev/null 2>&1
+  n=${TICKETS:-1000000}
+  t0=$(date +%s.%N)
+  sqlite3 "$tmp/t.db" <<SQL
+PRAGMA journal_mode = WAL;
+CREATE TEMP TABLE who AS SELECT id, ROW_NUMBER() OVER (ORDER BY id) - 1 AS k FROM users
+ WHERE username IN ('agent', 'supervisor', 'manager', 'contract');
+CREATE TEMP TABLE u AS SELECT id, project_id, building_id, ROW_NUMBER() OVER (ORDER BY id) - 1 AS k
+ FROM units;
+WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < $n),
+r AS (SELECT i, date('2024-11-28', '+' || (i % 730) || ' days') AS d,
+             CASE WHEN i % 10 < 8 THEN 'closed' WHEN i % 10 = 8 THEN 'processing' ELSE 'accepted' END AS st
+      FROM s)
+INSERT INTO tickets (no, type, channel, project_id, building_id, unit_id, caller_name, category_id,
+  severity, title, description, status, assignee_id, sla_clock, response_due_at, resolve_due_at,
+  warn_at, escalate2_at, responded_at, resolved_at, closed_at, warned_at, escalated1_at,
+  escalated2_at, escalation_level, satisfaction, callback_required, created_by, opened_on,
+  created_at, updated_at)
+SELECT 'BT' || r.i, CASE r.i % 5 WHEN 0 THEN 'complaint' WHEN 1 THEN 'consult' ELSE 'repair' END,
+  CASE r.i % 20 WHEN 0 THEN 'hotline' ELSE 'phone' END, u.project_id, u.building_id, u.id, '业主',
+  1 + r.i % 21, 'normal', '工单 ' || r.i, '卫生间渗水', r.st,
+  (SELECT id FROM who WHERE k = r.i % (SELECT COUNT(*) FROM who)), 'work',
+  r.d || 'T06:00:00Z', date(r.d, '+7 days') || 'T10:00:00Z', date(r.d, '+6 days') || 'T10:00:00Z',
+  date(r.d, '+10 days') || 'T10:00:00Z', r.d || 'T03:00:00Z',
+  CASE WHEN r.st = 'closed' THEN date(r.d, '+' || (r.i % 9) || ' days') || 'T08:00:00Z' END,
+  CASE WHEN r.st = 'closed' THEN date(r.d, '+' || (1 + r.i % 9) || ' days') || 'T08:00:00Z' END,
+  r.d || 'T06:00:00Z', r.d || 'T06:00:00Z', r.d || 'T06:00:00Z', 2,
+  CASE WHEN r.st = 'closed' THEN 3 + r.i % 3 END, 1,
+  (SELECT id FROM who WHERE k = 0), r.d, r.d || 'T02:00:00Z', r.d || 'T02:00:00Z'
+FROM r JOIN u ON u.k = r.i % (SELECT COUNT(*) FROM u);
+ANALYZE;
+SQL
+  t1=$(date +%s.%N)
+  printf 'tickets: %s written in %.1f s; database %s MiB\n' "$(sqlite3 "$tmp/t.db" 'SELECT COUNT(*) FROM tickets')" \
+         "$(echo "$t1 - $t0" | bc)" "$(( $(stat -c %s "$tmp/t.db") / 1048576 ))"
+  "$BIN" serve --db "$tmp/t.db" --listen 127.0.0.1:0 --access-log '' --pool-size 32 >"$tmp/out" 2>"$tmp/err" &
+  srv=$!
+  for _ in $(seq 100); do grep -qs listening "$tmp/out" && break; sleep 0.1; done
+  url=$(grep -o 'http://[0-9.:]*' "$tmp/out")
+  login() { curl -s -X POST "$url/api/v1/login" -d "{\"username\":\"$1\",\"password\":\"bench-demo-1\"}" |
+            sed -n 's/.*"token":"\([^"]*\)".*/\1/p'; }
+  atoken=$(login agent); mtoken=$(login manager)
+  unit=$(sqlite3 "$tmp/t.db" "SELECT id FROM units WHERE project_id = 1 ORDER BY id LIMIT 1")
+  cat > "$tmp/ticket.lua" <<LUA
+wrk.method = "POST"
+wrk.body = '{"type":"repair","channel":"phone","unit_id":$unit,"caller_name":"业主","caller_phone":"13800138000","category_id":19,"description":"厨房水槽下水管漏水","location":"厨房"}'
+wrk.headers["Content-Type"] = "application/json"
+LUA
+  CONNS=16 run "POST /tickets (16 conns)" -s "$tmp/ticket.lua" -H "Authorization: Bearer $atoken" "$url/api/v1/tickets"
+  echo "tickets now: $(sqlite3 "$tmp/t.db" 'SELECT COUNT(*) FROM tickets')"
+  CONNS=32 run "queue mine (32 conns)" -H "Authorization: Bearer $atoken" "$url/api/v1/tickets/queue?view=mine"
+  CONNS=32 run "queue overdue project 1" -H "Authorization: Bearer $mtoken" "$url/api/v1/tickets/queue?view=overdue&project_id=1"
+  for q in "project_id=1" ""; do
+    for i in 1 2; do
+      t=$(curl -s -o "$tmp/dash.json" -w '%{time_total}' -H "Authorization: Bearer $mtoken" \
+          "$url/api/v1/tickets/dashboard?from=2024-11-28&to=2026-11-28&$q")
+      echo "dashboard ${q:-all projects} (run $i): ${t} s, $(wc -c < "$tmp/dash.json") bytes"
+    done
+  done
+  echo "server peak memory: $(( $(awk '/VmHWM/{print $2}' /proc/$srv/status) / 1024 )) MiB"
+fi

@@ -103,7 +103,11 @@ int api_units_warranty(struct api_ctx *ctx, struct app_err *err)
     int rc = query_int(ctx, "category_id", &category, 1, INT64_MAX / 2, err);
     if (rc < 0)
         return rc;
-    if (category == 0)
+    int64_t known = 0;
+    if (category > 0)
+        db_query_int64(ctx->conn, &known, "SELECT COUNT(*) FROM ticket_categories WHERE id = ?",
+                       "i", category);
+    if (known == 0)
         return app_err_set(err, APP_EINVAL, "category_id", "请选择问题分类");
     rc = db_query_int64(ctx->conn, &project, "SELECT project_id FROM units WHERE id = ?", "i",
                         ctx->id);

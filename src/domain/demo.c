@@ -13,6 +13,7 @@
 #include "core/validate.h"
 #include "customer.h"
 #include "entity.h"
+#include "query.h"
 #include "ticket_demo.h"
 
 /* splitmix64: small, fast, and the same on every machine. */
@@ -590,22 +591,44 @@ static int seed_office(struct db_conn *c)
     return rc < 0 ? rc : 0;
 }
 
-/* The customer-service desk: delivered flats (project 1 in mid-2024,
- * project 2 at the end of 2021, so some warranties are running out),
+/* The customer-service desk: delivery dates of the delivered flats (their
+ * contracts promised 2026-06-30; keys went out over the weeks before),
  * contractors, and half a year of tickets. */
 static int seed_service(struct db_conn *c, uint64_t seed)
 {
-    static const struct {
-        int project;
-        const char *day;
-    } delivered[] = {{0, "2024-06-28"}, {1, "2021-12-20"}};
-    int rc = 0;
-    for (size_t i = 0; rc >= 0 && i < ARRAY_LEN(delivered); i++)
-        rc = db_run(c,
-                    "UPDATE units SET delivered_on = ? WHERE delivered_on IS NULL AND status <>"
-                    " 'unsold' AND project_id = (SELECT id FROM projects ORDER BY id LIMIT 1"
-                    " OFFSET ?)",
-                    "ti", delivered[i].day, (int64_t)delivered[i].project);
+    int rc = db_run(c,
+                    "UPDATE units SET delivered_on = (SELECT MIN(x.d) FROM (SELECT"
+                    " c.delivery_deadline AS d FROM contracts c WHERE c.unit_id = units.id AND"
+                    " c.status <> 'cancelled') x) WHERE status = 'delivered' AND delivered_on IS"
+                    " NULL",
+                    "");
+    /* Spread over the eight weeks before the deadline, by unit. */
+    json_t *rows = NULL;
+    struct db_params p = {0};
+    if (rc >= 0)
+        rc = query_rows(&rows, c,
+                        "SELECT u.id, u.delivered_on, (SELECT MAX(c.signed_on) FROM contracts c"
+                        " WHERE c.unit_id = u.id AND c.status <> 'cancelled') AS signed_on FROM"
+                        " units u WHERE u.delivered_on IS NOT NULL",
+                        &p);
+    size_t i;
+    json_t *r;
+    json_array_foreach(rows, i, r)
+    {
+        char day[11];
+        if (rc < 0)
+            break;
+        if (date_add_days(day, json_string_value(json_object_get(r, "delivered_on")),
+                          -(json_integer_value(json_object_get(r, "id")) % 56)) < 0)
+            continue;
+        /* Never before the contract was signed. */
+        const char *signed_on = json_string_value(json_object_get(r, "signed_on"));
+        if (signed_on && strcmp(day, signed_on) < 0)
+            memcpy(day, signed_on, sizeof(day));
+        rc = db_run(c, "UPDATE units SET delivered_on = ? WHERE id = ?", "ti", day,
+                    (int64_t)json_integer_value(json_object_get(r, "id")));
+    }
+    json_decref(rows);
     int64_t n = 0;
     if (rc >= 0)
         rc = db_query_int64(c, &n, "SELECT COUNT(*) FROM contractors", "");
@@ -619,12 +642,12 @@ static int seed_service(struct db_conn *c, uint64_t seed)
     };
     char at[32];
     time_now_iso(at, sizeof(at));
-    for (size_t i = 0; rc >= 0 && n == 0 && i < ARRAY_LEN(contractors); i++)
+    for (size_t k = 0; rc >= 0 && n == 0 && k < ARRAY_LEN(contractors); k++)
         rc = db_run(c,
                     "INSERT INTO contractors (name, trade, contact_name, contact_phone, created_at)"
                     " VALUES (?,?,?,?,?)",
-                    "ttttt", contractors[i].name, contractors[i].trade, contractors[i].contact,
-                    contractors[i].phone, at);
+                    "ttttt", contractors[k].name, contractors[k].trade, contractors[k].contact,
+                    contractors[k].phone, at);
     if (rc >= 0)
         rc = ticket_demo_seed(c, seed, DEMO_LAST_DAY, 90);
     return rc < 0 ? rc : 0;

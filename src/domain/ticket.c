@@ -194,6 +194,44 @@ done:
     return rc < 0 ? rc : 0;
 }
 
+/* The next warning or escalation the sweep owes ticket id: the earliest of
+ * the pending ones while the ticket is open and its clock runs, else NULL.
+ * Kept on the row so the sweep reads an index, not every open ticket. */
+static int sla_next(struct db_conn *c, int64_t id)
+{
+    json_t *t = NULL;
+    struct db_params p = {0};
+    db_params_int(&p, id);
+    int rc = query_row(&t, c,
+                       "SELECT status, paused_at, response_due_at, resolve_due_at, warn_at,"
+                       " escalate2_at, warned_at, escalated1_at, escalated2_at FROM tickets WHERE"
+                       " id = ?",
+                       &p);
+    db_params_free(&p);
+    if (rc < 0)
+        return rc;
+    const char *st = row_str(t, "status"), *next = NULL;
+    int open =
+            strcmp(st, "new") == 0 || strcmp(st, "accepted") == 0 || strcmp(st, "processing") == 0;
+    if (open && row_str(t, "paused_at") == NULL) {
+        const char *due[3] = {NULL, NULL, NULL};
+        if (row_str(t, "warned_at") == NULL)
+            due[0] = row_str(t, "warn_at");
+        if (row_str(t, "escalated1_at") == NULL) {
+            const char *resp = row_str(t, "response_due_at"), *res = row_str(t, "resolve_due_at");
+            due[1] = strcmp(st, "new") == 0 && resp && (!res || strcmp(resp, res) < 0) ? resp : res;
+        }
+        if (row_str(t, "escalated2_at") == NULL)
+            due[2] = row_str(t, "escalate2_at");
+        for (int i = 0; i < 3; i++)
+            if (due[i] && (next == NULL || strcmp(due[i], next) < 0))
+                next = due[i];
+    }
+    rc = db_run(c, "UPDATE tickets SET next_sla_at = ? WHERE id = ?", "ti", next, id);
+    json_decref(t);
+    return rc < 0 ? rc : 0;
+}
+
 /*---- Events, notifications ----*/
 
 static int event(struct db_conn *c,
@@ -528,6 +566,9 @@ int ticket_create(int64_t *id_out,
     const char *hotline = row_str(in, "hotline_deadline");
     int64_t deadline = 0;
     if (strcmp(channel, "hotline") == 0) {
+        const char *hno = row_str(in, "hotline_no");
+        if (hno == NULL || *hno == '\0')
+            return app_err_set(err, APP_EINVAL, "hotline_no", "12345热线工单请填写热线工单号");
         if (hotline == NULL || hotline_deadline(&deadline, hotline) < 0)
             return app_err_set(err, APP_EINVAL, "hotline_deadline",
                                "12345热线工单请填写热线要求的办结时限（日期或时间）");
@@ -626,6 +667,8 @@ int ticket_create(int64_t *id_out,
     rc = db_run(c, "UPDATE tickets SET no = ? WHERE id = ?", "ti", no, id);
     if (rc >= 0)
         rc = sla_start(c, id, type, severity, channel, now, deadline ? hot : NULL);
+    if (rc >= 0)
+        rc = sla_next(c, id);
     if (rc >= 0)
         rc = event(c, id, who, "create", NULL, "new", title);
     json_t *t = NULL;
@@ -1177,6 +1220,8 @@ int ticket_act(struct db_conn *c,
         rc = db_run(c, "UPDATE tickets SET updated_at = ? WHERE id = ?", "ti", x.at, id);
     }
     if (rc >= 0)
+        rc = sla_next(c, id);
+    if (rc >= 0)
         rc = event(c, id, who, a->action, status, x.to, x.note[0] ? x.note : NULL);
     if (rc >= 0)
         rc = audit_ticket(c, who, a->action, id, x.t);
@@ -1429,16 +1474,12 @@ int ticket_sla_sweep(struct db_conn *c, int64_t now)
     iso(at, now);
     json_t *rows = NULL;
     struct db_params p = {0};
-    for (int i = 0; i < 4; i++)
-        db_params_text(&p, at);
+    db_params_text(&p, at);
     int rc = query_rows(&rows, c,
                         "SELECT id, no, title, project_id, assignee_id, created_by, status,"
                         " response_due_at, resolve_due_at, warn_at, escalate2_at, warned_at,"
-                        " escalated1_at, escalated2_at FROM tickets WHERE status IN ('new',"
-                        " 'accepted', 'processing') AND paused_at IS NULL AND ((warned_at IS NULL"
-                        " AND warn_at <= ?) OR (escalated1_at IS NULL AND (resolve_due_at <= ? OR"
-                        " (status = 'new' AND response_due_at <= ?))) OR (escalated2_at IS NULL"
-                        " AND escalate2_at <= ?)) ORDER BY id LIMIT 1000",
+                        " escalated1_at, escalated2_at FROM tickets WHERE next_sla_at <= ?"
+                        " ORDER BY next_sla_at, id LIMIT 1000",
                         &p);
     db_params_free(&p);
     if (rc < 0)
@@ -1474,6 +1515,8 @@ int ticket_sla_sweep(struct db_conn *c, int64_t now)
                       now);
             fired += rc == 1;
         }
+        if (rc >= 0)
+            rc = sla_next(c, row_int(t, "id"));
         if (rc < 0)
             break;
     }

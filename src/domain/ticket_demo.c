@@ -84,7 +84,8 @@ int ticket_demo_seed(struct db_conn *c, uint64_t seed, const char *last_day, int
     struct db_params p = {0};
     db_params_int(&p, 2);
     rc = query_rows(&owners, c,
-                    "SELECT u.id AS unit_id, u.project_id, o.customer_id FROM units u JOIN"
+                    "SELECT u.id AS unit_id, u.project_id, u.delivered_on, o.customer_id FROM"
+                    " units u JOIN"
                     " unit_owners o ON o.unit_id = u.id AND o.is_primary = 1 WHERE u.project_id IN"
                     " (SELECT id FROM projects ORDER BY id LIMIT ?) ORDER BY u.id",
                     &p);
@@ -99,10 +100,24 @@ int ticket_demo_seed(struct db_conn *c, uint64_t seed, const char *last_day, int
     uint64_t st = seed ^ 0x7469636b6574ULL;
     int n = per_project * 2;
     for (int i = 0; rc >= 0 && i < n; i++) {
-        json_t *o = json_array_get(owners, roll(&st, (unsigned)json_array_size(owners)));
         unsigned k = roll(&st, ARRAY_LEN(calls));
+        int repair = strcmp(calls[k].type, "repair") == 0;
+        /* Repairs come from flats already handed over, after the handover. */
+        json_t *o = NULL;
+        for (int tries = 0; tries < 50; tries++) {
+            o = json_array_get(owners, roll(&st, (unsigned)json_array_size(owners)));
+            if (!repair || json_is_string(json_object_get(o, "delivered_on")))
+                break;
+        }
+        int64_t first = last - 180;
+        const char *handed = json_string_value(json_object_get(o, "delivered_on"));
+        if (repair && handed && date_parse(&y, &m, &d, handed) == 0 &&
+            date_to_days(y, m, d) + 1 > first)
+            first = date_to_days(y, m, d) + 1;
+        if (repair && (handed == NULL || first > last))
+            continue;
         int hotline = roll(&st, 12) == 0;
-        int64_t day = last - roll(&st, 180);
+        int64_t day = first + roll(&st, (unsigned)(last - first + 1));
         /* 09:00–17:00 local, as UTC. */
         int64_t t = day * 86400 + (1 + roll(&st, 8)) * 3600 + roll(&st, 3600);
         time_set_fake(t);

@@ -150,28 +150,40 @@ done:
 
 /*---- Dashboard ----*/
 
-static int grouped(json_t **out,
-                   struct db_conn *c,
-                   const char *select,
-                   const char *group,
-                   const struct auth_user *who,
-                   int64_t project_id,
-                   const char *from,
-                   const char *to)
+/* Adds n to the integer counter key of object o (creating it). */
+static void bump(json_t *o, const char *key, int64_t n)
 {
-    struct strbuf sql;
-    struct db_params p = {0};
-    strbuf_init(&sql, 8192);
-    strbuf_printf(&sql, "SELECT %s FROM tickets t WHERE t.opened_on >= ? AND t.opened_on <= ?",
-                  select);
-    db_params_text(&p, from);
-    db_params_text(&p, to);
-    query_report_scope(&sql, &p, "t.project_id", who, project_id);
-    strbuf_printf(&sql, " %s", group);
-    int rc = query_rows(out, c, strbuf_str(&sql), &p);
-    strbuf_free(&sql);
-    db_params_free(&p);
-    return rc;
+    json_t *v = json_object_get(o, key);
+    if (v)
+        json_integer_set(v, json_integer_value(v) + n);
+    else
+        json_object_set_new(o, key, json_integer(n));
+}
+
+static int by_month(json_t *a, json_t *b)
+{
+    return strcmp(row_str(a, "month"), row_str(b, "month"));
+}
+
+/* {"key": n, …} as [{"<name>": key, "count": n}], the largest first. */
+static int by_count(json_t *a, json_t *b)
+{
+    int64_t x = json_integer_value(json_object_get(a, "count"));
+    int64_t y = json_integer_value(json_object_get(b, "count"));
+    return x > y ? -1 : x < y ? 1 : 0;
+}
+
+static json_t *counts_list(json_t *counts, const char *name)
+{
+    json_t *out = json_array();
+    const char *k;
+    json_t *v;
+    json_object_foreach(counts, k, v)
+    {
+        json_array_append_new(out, json_pack("{s:s, s:O}", name, k, "count", v));
+    }
+    query_sort_rows(out, by_count);
+    return out;
 }
 
 int ticket_dashboard(json_t **out,
@@ -209,69 +221,130 @@ int ticket_dashboard(json_t **out,
     }
     if (strcmp(f, t) > 0)
         return app_err_set(err, APP_EINVAL, "from", "开始日期不能晚于结束日期");
-    json_t *by_category = NULL, *by_type = NULL, *by_status = NULL, *monthly = NULL, *totals = NULL;
-    char now[32];
-    time_now_iso(now, sizeof(now));
-    int rc = grouped(&by_category, c,
-                     "(SELECT COALESCE(k.parent_id, k.id) FROM ticket_categories k WHERE k.id ="
-                     " t.category_id) AS category_id, (SELECT COALESCE(p.name, k.name) FROM"
-                     " ticket_categories k LEFT JOIN ticket_categories p ON p.id = k.parent_id"
-                     " WHERE k.id = t.category_id) AS category, COUNT(*) AS count",
-                     "GROUP BY 1, 2 ORDER BY 3 DESC, 1", who, project_id, f, t);
-    if (rc >= 0)
-        rc = grouped(&by_type, c, "t.type, COUNT(*) AS count", "GROUP BY t.type ORDER BY 2 DESC",
-                     who, project_id, f, t);
-    if (rc >= 0)
-        rc = grouped(&by_status, c, "t.status, COUNT(*) AS count",
-                     "GROUP BY t.status ORDER BY 2 DESC", who, project_id, f, t);
-    /* Per month: opened, resolved, resolved in time, callbacks scored and
-     * their mean (satisfaction trend). */
-    if (rc >= 0)
-        rc = grouped(&monthly, c,
-                     "SUBSTR(t.opened_on, 1, 7) AS month, COUNT(*) AS opened,"
-                     " SUM(CASE WHEN t.resolved_at IS NOT NULL THEN 1 ELSE 0 END) AS resolved,"
-                     " SUM(CASE WHEN t.resolved_at IS NOT NULL AND (t.resolve_due_at IS NULL OR"
-                     " t.resolved_at <= t.resolve_due_at) THEN 1 ELSE 0 END) AS resolved_in_time,"
-                     " SUM(CASE WHEN t.satisfaction IS NOT NULL THEN 1 ELSE 0 END) AS scored,"
-                     " SUM(COALESCE(t.satisfaction, 0)) AS score_sum",
-                     "GROUP BY 1 ORDER BY 1", who, project_id, f, t);
+    /* One pass over the period's tickets, grouped finely; the views are
+     * sums of these groups. */
+    struct strbuf sql;
+    struct db_params p = {0};
+    strbuf_init(&sql, 8192);
+    strbuf_puts(&sql,
+                "SELECT SUBSTR(t.opened_on, 1, 7) AS month, t.type, t.status, t.category_id,"
+                " COUNT(*) AS n, SUM(CASE WHEN t.resolved_at IS NOT NULL THEN 1 ELSE 0 END) AS"
+                " resolved, SUM(CASE WHEN t.resolved_at IS NOT NULL AND (t.resolve_due_at IS NULL"
+                " OR t.resolved_at <= t.resolve_due_at) THEN 1 ELSE 0 END) AS in_time,"
+                " SUM(CASE WHEN t.satisfaction IS NOT NULL THEN 1 ELSE 0 END) AS scored,"
+                " SUM(COALESCE(t.satisfaction, 0)) AS score_sum FROM tickets t WHERE"
+                " t.opened_on >= ? AND t.opened_on <= ?");
+    db_params_text(&p, f);
+    db_params_text(&p, t);
+    query_report_scope(&sql, &p, "t.project_id", who, project_id);
+    strbuf_puts(&sql, " GROUP BY 1, 2, 3, 4");
+    json_t *groups = NULL, *cats = NULL, *totals = NULL, *clusters = NULL;
+    int rc = query_rows(&groups, c, strbuf_str(&sql), &p);
+    strbuf_free(&sql);
+    db_params_free(&p);
     if (rc >= 0) {
-        struct strbuf sql;
-        struct db_params p = {0};
+        struct db_params none = {0};
+        rc = query_rows(&cats, c,
+                        "SELECT k.id, COALESCE(k.parent_id, k.id) AS root, COALESCE(p.name,"
+                        " k.name) AS name FROM ticket_categories k LEFT JOIN ticket_categories p"
+                        " ON p.id = k.parent_id",
+                        &none);
+    }
+    /* Open, overdue and escalated now, whenever opened: from the index. */
+    if (rc >= 0) {
+        char now[32];
+        time_now_iso(now, sizeof(now));
         strbuf_init(&sql, 8192);
         strbuf_puts(&sql,
                     "SELECT SUM(CASE WHEN t.status IN ('new', 'accepted', 'processing',"
                     " 'callback') THEN 1 ELSE 0 END) AS open, SUM(CASE WHEN t.status IN ('new',"
                     " 'accepted', 'processing') AND t.paused_at IS NULL AND t.resolve_due_at < ?"
-                    " THEN 1 ELSE 0 END) AS overdue, SUM(CASE WHEN t.escalation_level > 0 AND"
-                    " t.status IN ('new', 'accepted', 'processing', 'callback') THEN 1 ELSE 0"
-                    " END) AS escalated FROM tickets t WHERE 1 = 1");
+                    " THEN 1 ELSE 0 END) AS overdue, SUM(CASE WHEN t.escalation_level > 0 THEN 1"
+                    " ELSE 0 END) AS escalated FROM tickets t WHERE t.status IN ('new',"
+                    " 'accepted', 'processing', 'callback')");
         db_params_text(&p, now);
         query_report_scope(&sql, &p, "t.project_id", who, project_id);
         rc = query_row(&totals, c, strbuf_str(&sql), &p);
         strbuf_free(&sql);
         db_params_free(&p);
     }
+    if (rc >= 0)
+        rc = ticket_clusters(&clusters, c, who, project_id, 3, 3, err);
     if (rc < 0)
-        goto fail;
-    int64_t opened = 0, resolved = 0, in_time = 0, scored = 0, sum = 0;
+        goto done;
+    /* The dashboard shows the twenty largest; the clusters list has all. */
+    json_t *top = json_object_get(clusters, "items");
+    while (json_array_size(top) > 20)
+        json_array_remove(top, json_array_size(top) - 1);
+    json_t *cat_root = json_object(), *cat_name = json_object();
     size_t i;
     json_t *r;
-    json_array_foreach(monthly, i, r)
+    json_array_foreach(cats, i, r)
     {
-        opened += row_int(r, "opened");
+        char id[24], root[24];
+        snprintf(id, sizeof(id), "%lld", (long long)row_int(r, "id"));
+        snprintf(root, sizeof(root), "%lld", (long long)row_int(r, "root"));
+        json_object_set_new(cat_root, id, json_string(root));
+        json_object_set(cat_name, root, json_object_get(r, "name"));
+    }
+    json_t *by_cat = json_object(), *by_type = json_object(), *by_status = json_object();
+    json_t *months = json_object();
+    int64_t opened = 0, resolved = 0, in_time = 0, scored = 0, sum = 0;
+    json_array_foreach(groups, i, r)
+    {
+        int64_t n = row_int(r, "n");
+        char id[24];
+        snprintf(id, sizeof(id), "%lld", (long long)row_int(r, "category_id"));
+        const char *root = json_string_value(json_object_get(cat_root, id));
+        bump(by_cat, root ? root : id, n);
+        bump(by_type, row_str(r, "type"), n);
+        bump(by_status, row_str(r, "status"), n);
+        json_t *mo = json_object_get(months, row_str(r, "month"));
+        if (mo == NULL) {
+            mo = json_object();
+            json_object_set_new(months, row_str(r, "month"), mo);
+        }
+        static const char *const keys[] = {"resolved", "in_time", "scored", "score_sum"};
+        bump(mo, "opened", n);
+        for (size_t k = 0; k < ARRAY_LEN(keys); k++)
+            bump(mo, keys[k], row_int(r, keys[k]));
+        opened += n;
         resolved += row_int(r, "resolved");
-        in_time += row_int(r, "resolved_in_time");
+        in_time += row_int(r, "in_time");
         scored += row_int(r, "scored");
         sum += row_int(r, "score_sum");
-        int64_t res = row_int(r, "resolved"), sc = row_int(r, "scored");
-        /* Percentages and means in hundredths, as integers. */
-        json_object_set_new(r, "compliance_pct100",
-                            res ? json_integer(row_int(r, "resolved_in_time") * 10000 / res)
-                                : json_null());
-        json_object_set_new(r, "satisfaction_avg100",
-                            sc ? json_integer(row_int(r, "score_sum") * 100 / sc) : json_null());
     }
+    json_t *categories = json_array();
+    const char *k;
+    json_t *v;
+    json_object_foreach(by_cat, k, v)
+    {
+        int64_t cid = 0;
+        app_parse_int64(&cid, k);
+        json_t *name = json_object_get(cat_name, k);
+        json_array_append_new(categories,
+                              json_pack("{s:I, s:O, s:O}", "category_id", (json_int_t)cid,
+                                        "category", name ? name : json_null(), "count", v));
+    }
+    query_sort_rows(categories, by_count);
+    /* Months in order, each with its compliance and mean score in
+     * hundredths (integers, as money is). */
+    json_t *monthly = json_array();
+    json_object_foreach(months, k, v)
+    {
+        int64_t res = row_int(v, "resolved"), sc = row_int(v, "scored");
+        json_array_append_new(
+                monthly,
+                json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:o, s:o}", "month", k, "opened",
+                          (json_int_t)row_int(v, "opened"), "resolved", (json_int_t)res,
+                          "resolved_in_time", (json_int_t)row_int(v, "in_time"), "scored",
+                          (json_int_t)sc, "score_sum", (json_int_t)row_int(v, "score_sum"),
+                          "compliance_pct100",
+                          res ? json_integer(row_int(v, "in_time") * 10000 / res) : json_null(),
+                          "satisfaction_avg100",
+                          sc ? json_integer(row_int(v, "score_sum") * 100 / sc) : json_null()));
+    }
+    query_sort_rows(monthly, by_month);
     json_t *sum_obj =
             json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "opened", (json_int_t)opened,
                       "resolved", (json_int_t)resolved, "resolved_in_time", (json_int_t)in_time,
@@ -282,28 +355,22 @@ int ticket_dashboard(json_t **out,
                         resolved ? json_integer(in_time * 10000 / resolved) : json_null());
     json_object_set_new(sum_obj, "satisfaction_avg100",
                         scored ? json_integer(sum * 100 / scored) : json_null());
-    json_t *clusters = NULL;
-    rc = ticket_clusters(&clusters, c, who, project_id, 3, 3, err);
-    if (rc < 0) {
-        json_decref(sum_obj);
-        goto fail;
-    }
-    json_decref(totals);
-    *out = json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o}", "from", f, "to", t, "totals",
-                     sum_obj, "by_category", by_category, "by_type", by_type, "by_status",
-                     by_status, "monthly", monthly, "clusters",
-                     json_object_get(clusters, "items")
-                             ? json_incref(json_object_get(clusters, "items"))
-                             : json_array());
-    json_decref(clusters);
-    return 0;
-fail:
-    json_decref(by_category);
+    *out = json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:O}", "from", f, "to", t, "totals",
+                     sum_obj, "by_category", categories, "by_type", counts_list(by_type, "type"),
+                     "by_status", counts_list(by_status, "status"), "monthly", monthly, "clusters",
+                     json_object_get(clusters, "items"));
+    json_decref(by_cat);
     json_decref(by_type);
     json_decref(by_status);
-    json_decref(monthly);
+    json_decref(months);
+    json_decref(cat_root);
+    json_decref(cat_name);
+done:
+    json_decref(groups);
+    json_decref(cats);
     json_decref(totals);
-    return rc;
+    json_decref(clusters);
+    return rc < 0 ? rc : 0;
 }
 
 /*---- Possible group complaints ----*/
@@ -397,6 +464,7 @@ int ticket_clusters(json_t **out,
         start = end;
     }
     json_decref(rows);
+    query_sort_rows(items, by_count);
     *out = json_pack("{s:i, s:i, s:o}", "days", days, "min", min, "items", items);
     return 0;
 }

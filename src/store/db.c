@@ -46,6 +46,7 @@ int db_open(struct db **out, const char *url, int pool_size, struct app_err *err
     db->conns = xcalloc((size_t)pool_size, sizeof(*db->conns));
     pthread_mutex_init(&db->lock, NULL);
     pthread_cond_init(&db->cond, NULL);
+    pthread_mutex_init(&db->write_lock, NULL);
     for (int i = 0; i < pool_size; i++) {
         struct db_conn *c = &db->conns[i];
         c->db = db;
@@ -72,6 +73,7 @@ void db_close(struct db *db)
     }
     pthread_mutex_destroy(&db->lock);
     pthread_cond_destroy(&db->cond);
+    pthread_mutex_destroy(&db->write_lock);
     free(db->conns);
     free(db);
 }
@@ -108,12 +110,32 @@ void db_release(struct db_conn *c)
 
 /*---- Transactions ----*/
 
+static void release_writer(struct db_conn *c)
+{
+    if (c->writer) {
+        c->writer = 0;
+        pthread_mutex_unlock(&c->db->write_lock);
+    }
+}
+
 int db_begin(struct db_conn *c, int write)
 {
     const struct db_ops *ops = c->db->ops;
+    if (write && ops->single_writer) {
+        /* As long as the backend's own busy timeout, then give up. */
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += 10;
+        if (pthread_mutex_timedlock(&c->db->write_lock, &until) != 0) {
+            log_error("db: begin failed: another writer held the database for 10 s");
+            return APP_EBUSY;
+        }
+        c->writer = 1;
+    }
     int rc = ops->exec(c->h, write ? ops->begin_write_sql : ops->begin_read_sql);
     if (rc < 0) {
         log_error("db: begin failed: %s", ops->errmsg(c->h));
+        release_writer(c);
         return rc;
     }
     c->in_tx = 1;
@@ -129,6 +151,7 @@ int db_commit(struct db_conn *c)
         return rc;
     }
     c->in_tx = 0;
+    release_writer(c);
     return 0;
 }
 
@@ -136,6 +159,7 @@ void db_rollback(struct db_conn *c)
 {
     c->db->ops->exec(c->h, "ROLLBACK");
     c->in_tx = 0;
+    release_writer(c);
 }
 
 int db_in_tx(const struct db_conn *c)

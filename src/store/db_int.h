@@ -29,6 +29,9 @@ struct db_ops {
     const char *(*errmsg)(void *h);
     int (*changes)(void *h);     /* rows changed by the last statement */
     const char *begin_write_sql; /* e.g. "BEGIN IMMEDIATE" */
+    /* One writer at a time in the database: the process queues its writers
+     * on a mutex instead of letting them sleep in the busy handler. */
+    int single_writer;
     const char *begin_read_sql;
     const char *id_column_sql; /* replaces {{ID}} in migrations */
 };
@@ -37,6 +40,7 @@ struct db_conn {
     struct db *db;
     void *h;       /* backend handle */
     int in_tx;     /* transaction open */
+    int writer;    /* holds the process's write lock */
     int next_free; /* index of next free conn in pool, -1 at end */
     int index;
 };
@@ -54,6 +58,7 @@ struct db {
     int free_head;
     pthread_mutex_t lock;
     pthread_cond_t cond;
+    pthread_mutex_t write_lock; /* single_writer backends */
 };
 
 extern const struct db_ops db_sqlite_ops;

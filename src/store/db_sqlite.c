@@ -26,7 +26,8 @@ static void *sq_connect(const char *target, struct app_err *err)
     char *msg = NULL;
     rc = sqlite3_exec(h,
                       "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-                      "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;",
+                      "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; "
+                      "PRAGMA mmap_size=1073741824; PRAGMA cache_size=-8192;",
                       NULL, NULL, &msg);
     if (rc != SQLITE_OK) {
         app_err_set(err, APP_EDB, NULL, "cannot configure database %s: %s", target,
@@ -168,6 +169,7 @@ const struct db_ops db_sqlite_ops = {
         .errmsg = sq_errmsg,
         .changes = sq_changes,
         .begin_write_sql = "BEGIN IMMEDIATE",
+        .single_writer = 1,
         .begin_read_sql = "BEGIN",
         .id_column_sql = "INTEGER PRIMARY KEY AUTOINCREMENT",
 };

@@ -186,8 +186,10 @@ static int64_t open_ticket(int who, const char *type, const char *channel, int64
             json_pack("{s:s, s:s, s:I, s:I, s:I, s:s}", "type", type, "channel", channel, "unit_id",
                       (json_int_t)unit_id, "customer_id", (json_int_t)customer_id, "category_id",
                       (json_int_t)leak_category, "description", "卫生间渗水到楼下");
-    if (strcmp(channel, "hotline") == 0)
+    if (strcmp(channel, "hotline") == 0) {
         json_object_set_new(in, "hotline_deadline", json_string("2026-12-01"));
+        json_object_set_new(in, "hotline_no", json_string("12345-0001"));
+    }
     int64_t id = 0;
     assert_int_equal(ticket_create(&id, NULL, c, users[who], in, &err), 0);
     json_decref(in);
@@ -480,6 +482,9 @@ static void intake_is_validated_and_changes_nothing_when_bad(void **state)
     assert_int_equal(ticket_create(&id, NULL, c, users[AGENT], in, &err), APP_EINVAL);
     assert_string_equal(err.field, "customer_id");
     json_object_set_new(in, "customer_id", json_integer(customer_id));
+    assert_int_equal(ticket_create(&id, NULL, c, users[AGENT], in, &err), APP_EINVAL);
+    assert_string_equal(err.field, "hotline_no");
+    json_object_set_new(in, "hotline_no", json_string("12345-0002"));
     assert_int_equal(ticket_create(&id, NULL, c, users[AGENT], in, &err), APP_EINVAL);
     assert_string_equal(err.field, "hotline_deadline");
     json_object_set_new(in, "channel", json_string("fax"));
