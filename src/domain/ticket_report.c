@@ -106,7 +106,7 @@ int ticket_queue(json_t **out,
                   "SELECT t.id, t.no, t.type, t.channel, t.severity, t.status, t.title,"
                   " t.project_id, t.unit_id, t.customer_id, t.category_id, t.assignee_id,"
                   " t.opened_on, t.created_at, t.response_due_at, t.resolve_due_at, t.paused_at,"
-                  " t.escalation_level, t.hotline_deadline, t.parent_id,"
+                  " t.escalation_level, t.hotline_deadline, t.parent_id, t.sla_clock,"
                   " (SELECT name FROM projects WHERE id = t.project_id) AS project_name,"
                   " (SELECT room_code FROM units WHERE id = t.unit_id) AS room_code,"
                   " (SELECT name FROM customers WHERE id = t.customer_id) AS customer_name,"
@@ -123,10 +123,29 @@ int ticket_queue(json_t **out,
         goto done;
     char today[11];
     date_today(today);
+    struct workcal cal = {0};
+    rc = workcal_load(&cal, c);
+    int64_t tnow = time_now();
     size_t i;
     json_t *it;
     json_array_foreach(items, i, it)
     {
+        /* Time left on the ticket's own clock (working seconds for work
+         * units), frozen while paused; NULL once resolved. */
+        int64_t due_t = 0, at = tnow;
+        const char *clock = row_str(it, "sla_clock");
+        if (row_str(it, "resolve_due_at") && strcmp(row_str(it, "status"), "callback") != 0 &&
+            time_parse_iso(&due_t, row_str(it, "resolve_due_at")) == 0) {
+            if (row_str(it, "paused_at"))
+                time_parse_iso(&at, row_str(it, "paused_at"));
+            int work = clock == NULL || strcmp(clock, "work") == 0;
+            int64_t left = due_t >= at
+                                   ? (work ? workcal_work_seconds(&cal, at, due_t) : due_t - at)
+                                   : -(work ? workcal_work_seconds(&cal, due_t, at) : at - due_t);
+            json_object_set_new(it, "seconds_left", json_integer(left));
+        } else {
+            json_object_set_new(it, "seconds_left", json_null());
+        }
         int64_t age_days = 0;
         date_diff_days(&age_days, row_str(it, "opened_on"), today);
         json_object_set_new(it, "age_days", json_integer(age_days));
@@ -138,6 +157,7 @@ int ticket_queue(json_t **out,
                                          strcmp(due, now) < 0));
         json_object_set_new(it, "status_label", json_string(ticket_status_label(st)));
     }
+    workcal_free(&cal);
     *out = json_pack("{s:s, s:o, s:I, s:I, s:I}", "view", view, "items", items, "total",
                      (json_int_t)total, "limit", (json_int_t)limit, "offset", (json_int_t)offset);
 done:

@@ -106,7 +106,11 @@ export function ticketSla(tk, now = Date.now()) {
   if (tk.status === 'new' && tk.response_due_at) {
     return slaBadge(tk.response_due_at, tk.responded_at, { paused, now, kind: 'response' });
   }
-  return slaBadge(tk.resolve_due_at, tk.resolved_at, { warnAt: tk.warn_at, paused, now, kind: 'resolve' });
+  // Queue rows carry the time left on the ticket's own clock.
+  const secondsLeft = tk.seconds_left !== undefined ? tk.seconds_left : null;
+  return slaBadge(tk.resolve_due_at, tk.resolved_at, {
+    warnAt: tk.warn_at, paused, now, kind: 'resolve', secondsLeft, work: tk.sla_clock === 'work',
+  });
 }
 
 // ---- category tree -------------------------------------------------------------
