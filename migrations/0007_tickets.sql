@@ -323,6 +323,9 @@ CREATE INDEX tickets_opened ON tickets(project_id, opened_on);
 CREATE INDEX tickets_open ON tickets(status, resolve_due_at, paused_at, escalation_level);
 CREATE INDEX tickets_next_sla ON tickets(next_sla_at);
 CREATE INDEX tickets_created ON tickets(created_at);
+-- The dashboard reads the period's tickets from this index alone.
+CREATE INDEX tickets_report ON tickets(opened_on, project_id, type, status, category_id,
+    resolved_at, resolve_due_at, satisfaction);
 CREATE INDEX tickets_defect_case ON tickets(defect_case_id);
 
 CREATE TABLE ticket_events (
