@@ -6,6 +6,8 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
+# The font libraries' process-long caches (tests/lsan.supp); nothing of anjia's.
+export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$PWD/tests/lsan.supp:print_suppressions=0}
 export ANJIA_BIN=${ANJIA_BIN:-build/asan/anjia}
 suites=${SUITES:-unit api browser}
 passed=0 failed=0

@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
 # Install what anjia needs on Debian 12, and nothing when all is present.
-#   scripts/setup.sh run     build and run (node/npm for the web UI's ECharts)
-#   scripts/setup.sh test    + test tools (cmocka, sqlite3, chromium)
+#   scripts/setup.sh run     build and run (node/npm for the web UI's ECharts;
+#                            cairo, pango and Noto CJK fonts for the PDF notices)
+#   scripts/setup.sh test    + test tools (cmocka, sqlite3, chromium, pdftotext)
 #   scripts/setup.sh bench   + wrk
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode=${1:-run}
 
 pkgs=(build-essential pkg-config libmicrohttpd-dev libjansson-dev libsodium-dev
-      libsqlite3-dev libxlsxwriter-dev libzip-dev libexpat1-dev libcsv-dev nodejs npm)
+      libsqlite3-dev libxlsxwriter-dev libzip-dev libexpat1-dev libcsv-dev nodejs npm
+      libcairo2-dev libpango1.0-dev fonts-noto-cjk)
 case "$mode" in
-  test)  pkgs+=(libcmocka-dev sqlite3 chromium fonts-noto-cjk clang-format) ;;
+  test)  pkgs+=(libcmocka-dev sqlite3 chromium clang-format poppler-utils) ;;
   bench) pkgs+=(wrk sqlite3 procps bc curl gawk) ;;
 esac
 

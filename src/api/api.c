@@ -340,3 +340,13 @@ void api_print_routes(FILE *fp)
         }
     }
 }
+
+void api_download(struct api_ctx *ctx, const char *type, const char *ascii_name, const char *name)
+{
+    char enc[512], disp[800];
+    api_encode_filename(enc, sizeof(enc), name);
+    snprintf(disp, sizeof(disp), "attachment; filename=\"%s\"; filename*=UTF-8''%s", ascii_name,
+             enc);
+    http_add_header(ctx->http, "Content-Disposition", disp);
+    ctx->raw_type = type;
+}

@@ -87,6 +87,10 @@ const char *api_body_str(struct api_ctx *ctx, const char *key);
 /* ?project_id= of a report: *pid = the id, or 0 when absent; 400 naming
  * project_id when it is not a positive integer. */
 int api_query_project(struct api_ctx *ctx, int64_t *pid, struct app_err *err);
+/* A file reply: its type, and its name for the browser (ASCII fallback and
+ * the UTF-8 name). */
+#define API_XLSX_TYPE "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+void api_download(struct api_ctx *ctx, const char *type, const char *ascii_name, const char *name);
 
 /* Handlers, by file. */
 int api_health(struct api_ctx *ctx, struct app_err *err);
@@ -166,6 +170,27 @@ int api_defect_cases_report(struct api_ctx *ctx, struct app_err *err);
 int api_calendar_year(struct api_ctx *ctx, struct app_err *err);
 int api_calendar_import(struct api_ctx *ctx, struct app_err *err);
 int api_calendar_add_workdays(struct api_ctx *ctx, struct app_err *err);
+int api_batches_create(struct api_ctx *ctx, struct app_err *err);
+int api_batches_full(struct api_ctx *ctx, struct app_err *err);
+int api_batches_slot(struct api_ctx *ctx, struct app_err *err);
+int api_batches_notices(struct api_ctx *ctx, struct app_err *err);
+int api_batches_true_up(struct api_ctx *ctx, struct app_err *err);
+int api_batches_late(struct api_ctx *ctx, struct app_err *err);
+int api_batches_late_xlsx(struct api_ctx *ctx, struct app_err *err);
+int api_batches_daily(struct api_ctx *ctx, struct app_err *err);
+int api_batches_defects(struct api_ctx *ctx, struct app_err *err);
+int api_batches_package(struct api_ctx *ctx, struct app_err *err);
+int api_handovers_full(struct api_ctx *ctx, struct app_err *err);
+int api_handovers_book(struct api_ctx *ctx, struct app_err *err);
+int api_handovers_mail(struct api_ctx *ctx, struct app_err *err);
+int api_handovers_deliver(struct api_ctx *ctx, struct app_err *err);
+int api_handovers_refuse(struct api_ctx *ctx, struct app_err *err);
+int api_handovers_inspect(struct api_ctx *ctx, struct app_err *err);
+int api_defects_update(struct api_ctx *ctx, struct app_err *err);
+int api_defects_ticket(struct api_ctx *ctx, struct app_err *err);
+int api_certificates_create(struct api_ctx *ctx, struct app_err *err);
+int api_certificates_advance(struct api_ctx *ctx, struct app_err *err);
+int api_certificates_deadlines(struct api_ctx *ctx, struct app_err *err);
 int api_loans_create(struct api_ctx *ctx, struct app_err *err);
 int api_loans_full(struct api_ctx *ctx, struct app_err *err);
 int api_loans_stage(struct api_ctx *ctx, struct app_err *err);

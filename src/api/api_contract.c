@@ -144,9 +144,6 @@ int api_contracts_weekly_xlsx(struct api_ctx *ctx, struct app_err *err)
     rc = xlsx_finish(x, &ctx->raw, &ctx->raw_len);
     if (rc < 0)
         return app_err_set(err, rc, NULL, "无法生成 Excel 文件");
-    ctx->raw_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-    http_add_header(ctx->http, "Content-Disposition",
-                    "attachment; filename=\"contracts-weekly.xlsx\"; filename*=UTF-8''"
-                    "%E5%90%88%E5%90%8C%E5%91%A8%E6%8A%A5.xlsx");
+    api_download(ctx, API_XLSX_TYPE, "contracts-weekly.xlsx", "合同周报.xlsx");
     return 0;
 }

@@ -129,15 +129,6 @@ int api_mortgage_weekly(struct api_ctx *ctx, struct app_err *err)
     return weekly(ctx, &ctx->reply, err);
 }
 
-static void xlsx_disposition(struct api_ctx *ctx, const char *ascii, const char *utf8_encoded)
-{
-    char disp[300];
-    snprintf(disp, sizeof(disp), "attachment; filename=\"%s\"; filename*=UTF-8''%s", ascii,
-             utf8_encoded);
-    http_add_header(ctx->http, "Content-Disposition", disp);
-    ctx->raw_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-}
-
 int api_mortgage_weekly_xlsx(struct api_ctx *ctx, struct app_err *err)
 {
     json_t *r = NULL;
@@ -181,7 +172,7 @@ int api_mortgage_weekly_xlsx(struct api_ctx *ctx, struct app_err *err)
     rc = xlsx_finish(x, &ctx->raw, &ctx->raw_len);
     if (rc < 0)
         return app_err_set(err, rc, NULL, "无法生成 Excel 文件");
-    xlsx_disposition(ctx, "mortgage-weekly.xlsx", "%E6%8C%89%E6%8F%AD%E5%91%A8%E6%8A%A5.xlsx");
+    api_download(ctx, API_XLSX_TYPE, "mortgage-weekly.xlsx", "按揭周报.xlsx");
     return 0;
 }
 
@@ -278,7 +269,7 @@ int api_receivables_overdue_xlsx(struct api_ctx *ctx, struct app_err *err)
     rc = xlsx_finish(x, &ctx->raw, &ctx->raw_len);
     if (rc < 0)
         return app_err_set(err, rc, NULL, "无法生成 Excel 文件");
-    xlsx_disposition(ctx, "overdue.xlsx", "%E9%80%BE%E6%9C%9F%E5%8F%B0%E8%B4%A6.xlsx");
+    api_download(ctx, API_XLSX_TYPE, "overdue.xlsx", "逾期台账.xlsx");
     return 0;
 }
 

@@ -68,6 +68,12 @@ const struct field_option rbac_perm_options[] = {
         {"defect.write", "维护质量缺陷案例", "Edit defect cases", NULL},
         {"contractor.read", "查看施工单位", "View contractors", NULL},
         {"contractor.write", "维护施工单位", "Edit contractors", NULL},
+        {"handover.read", "查看交付批次与交房记录", "View handovers", NULL},
+        {"handover.write", "办理交付：批次、预约、通知、交房", "Run handovers", NULL},
+        {"handover.export", "导出交付台账与物业移交清单", "Export handover ledgers", NULL},
+        {"inspection.write", "记录验房与整改", "Record inspections and defects", NULL},
+        {"certificate.read", "查看产权证办理", "View property certificates", NULL},
+        {"certificate.write", "办理产权证", "Handle property certificates", NULL},
         {"user.read", "查看用户", "View users", NULL},
         {"user.write", "维护用户", "Edit users", NULL},
         {"user.export", "导出用户", "Export users", NULL},
@@ -91,11 +97,14 @@ const char *rbac_group(const char *code)
     static const struct {
         const char *prefix, *group;
     } groups[] = {
-            {"project.", "客户与房源"},    {"building.", "客户与房源"}, {"unit.", "客户与房源"},
-            {"customer.", "客户与房源"},   {"user.", "系统设置"},       {"role.", "系统设置"},
-            {"audit.", "系统设置"},        {"company.", "客户与房源"},  {"ticket.", "客服工单"},
-            {"compensation.", "客服工单"}, {"defect.", "客服工单"},     {"contractor.", "客服工单"},
-            {"calendar.", "系统设置"},
+            {"project.", "客户与房源"},    {"building.", "客户与房源"},
+            {"unit.", "客户与房源"},       {"customer.", "客户与房源"},
+            {"user.", "系统设置"},         {"role.", "系统设置"},
+            {"audit.", "系统设置"},        {"company.", "客户与房源"},
+            {"ticket.", "客服工单"},       {"compensation.", "客服工单"},
+            {"defect.", "客服工单"},       {"contractor.", "客服工单"},
+            {"calendar.", "系统设置"},     {"handover.", "交付与产权"},
+            {"inspection.", "交付与产权"}, {"certificate.", "交付与产权"},
     };
     for (size_t i = 0; i < ARRAY_LEN(groups); i++)
         if (strncmp(code, groups[i].prefix, strlen(groups[i].prefix)) == 0)

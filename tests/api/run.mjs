@@ -19,6 +19,7 @@ import { masterdataTests } from './masterdata.mjs';
 import { mortgageTests } from './mortgage.mjs';
 import { scriptedTests } from './scripted.mjs';
 import { ticketTests } from './tickets.mjs';
+import { handoverTests } from './handover.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const TEST_TIMEOUT_MS = 30000;
@@ -58,6 +59,8 @@ function makeEnv(tmp) {
   // Sanitizer reports go to stderr, where the runner looks for them.
   if (!env.ASAN_OPTIONS) env.ASAN_OPTIONS = 'detect_leaks=1:abort_on_error=0';
   if (!env.UBSAN_OPTIONS) env.UBSAN_OPTIONS = 'print_stacktrace=1';
+  // The font libraries' process-long caches (tests/lsan.supp).
+  if (!env.LSAN_OPTIONS) env.LSAN_OPTIONS = `suppressions=${path.resolve(HERE, '../lsan.supp')}:print_suppressions=0`;
   return env;
 }
 
@@ -112,7 +115,7 @@ async function main() {
     // after it).
     const stopAt = scriptedTests.findIndex((t) => t.stopsServer);
     if (stopAt < 0) throw new Error('scripted.mjs has no test marked stopsServer');
-    const tests = [...scriptedTests.slice(0, stopAt), ...masterdataTests, ...approvalTests, ...mortgageTests, ...ticketTests, ...scriptedTests.slice(stopAt)];
+    const tests = [...scriptedTests.slice(0, stopAt), ...masterdataTests, ...approvalTests, ...mortgageTests, ...ticketTests, ...handoverTests, ...scriptedTests.slice(stopAt)];
     for (const t of tests) {
       if (filter && !t.name.includes(filter) && !t.always) continue;
       let err = null;

@@ -1,0 +1,300 @@
+// handover.mjs - scripted tests of handover and property certificates
+// (docs/handover.md): a delivery batch from creation to the keys, the
+// move-in notices as PDF (text checked with pdftotext), mailing, slots,
+// inspections and defects, delivery starting the warranty, the area
+// true-up and its receivables, the late-delivery ledger, the daily summary,
+// the property package, certificates, and who may do what.
+//
+// run.mjs runs these after the ticket tests, before the graceful stop. The
+// tests use buildings of project 1 the other suites leave alone (each test
+// takes its own building, found by its signed flats) and set measured
+// areas through the units API.
+//
+// ctx: {bin, env, tmp, db, keyFile, server, client}
+
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { assert, expectError, expectStatus } from './lib.mjs';
+import { readXlsx } from './xlsx.mjs';
+
+export const handoverTests = [];
+const test = (name, fn, opts = {}) => handoverTests.push({ name, fn, ...opts });
+
+const today = () => new Date(Date.now() + 8 * 3600 * 1000).toISOString().slice(0, 10);
+const addDays = (s, n) => new Date(Date.parse(`${s}T00:00:00Z`) + n * 86400000).toISOString().slice(0, 10);
+
+async function get(client, as, path) {
+  const r = await client.call('GET', path, { as });
+  expectStatus(r, 200, `GET ${path} as ${as}`);
+  return r.json;
+}
+
+async function post(client, as, path, body, status = 200) {
+  const r = await client.call('POST', path, { as, body });
+  expectStatus(r, status, `POST ${path} as ${as}`);
+  return r.json;
+}
+
+/** Buildings of a project with signed, undelivered flats, in id order. */
+const buildingsCache = new Map();
+async function freeBuildings(client, project) {
+  if (buildingsCache.has(project)) return buildingsCache.get(project);
+  const contracts = [];
+  for (let offset = 0; ; offset += 200) {
+    const r = await get(client, 'manager', `/api/v1/contracts?project_id=${project}&limit=200&offset=${offset}`);
+    contracts.push(...r.items);
+    if (!r.next) break;
+  }
+  const signed = new Set(contracts.filter((c) => ['signed', 'filed', 'preregistered'].includes(c.status)).map((c) => c.unit_id));
+  const units = [];
+  for (let offset = 0; ; offset += 200) {
+    const r = await get(client, 'manager', `/api/v1/units?project_id=${project}&limit=200&offset=${offset}`);
+    units.push(...r.items);
+    if (!r.next) break;
+  }
+  const by = new Map();
+  for (const u of units) {
+    if (!signed.has(u.id) || u.status === 'delivered') continue;
+    if (!by.has(u.building_id)) by.set(u.building_id, []);
+    by.get(u.building_id).push(u);
+  }
+  const list = [...by.entries()].sort((a, b) => a[0] - b[0]).map(([id, us]) => ({ id, units: us }));
+  buildingsCache.set(project, list);
+  return list;
+}
+
+const taken = new Map();
+/** A batch over a building of its own in project; returns it. The demo has
+ * four buildings a project: the tests share them out (project 1: inspection
+ * and certificates, the engineer's and the contract clerk's scope; 2: mail,
+ * true-up, ledgers; 3: the rest). */
+async function newBatch(client, project, extra = {}) {
+  const bs = await freeBuildings(client, project);
+  const n = taken.get(project) || 0;
+  taken.set(project, n + 1);
+  // The last buildings first: the browser suite starts from the first.
+  const b = bs[bs.length - 1 - n];
+  assert(b, `no free building left in project ${project}`);
+  const batch = await post(client, 'manager', '/api/v1/delivery-batches', {
+    project_id: project, name: `测试批次${b.id}`, building_ids: [b.id],
+    planned_start: addDays(today(), -10), planned_end: addDays(today(), 20),
+    documents_text: '身份证原件、购房合同原件', fees_text: '物业费（一年）、契税', ...extra,
+  }, 201);
+  return { batch, building: b };
+}
+
+test('handover batch: bad input is 422 naming the field and stores nothing; a batch takes every signed flat of its buildings once', async ({ client }) => {
+  const before = (await get(client, 'manager', '/api/v1/delivery-batches?limit=1')).total;
+  const bad = [
+    [{ name: 'x', building_ids: [1], planned_start: '2026-12-01', planned_end: '2026-12-02' }, 'project_id'],
+    [{ project_id: 1, building_ids: [1], planned_start: '2026-12-01', planned_end: '2026-12-02' }, 'name'],
+    [{ project_id: 1, name: 'x', building_ids: [], planned_start: '2026-12-01', planned_end: '2026-12-02' }, 'building_ids'],
+    [{ project_id: 1, name: 'x', building_ids: [1], planned_start: '2026-12-31', planned_end: '2026-12-02' }, 'planned_end'],
+    [{ project_id: 1, name: 'x', building_ids: [1], planned_start: '2026-13-01', planned_end: '2026-12-02' }, 'planned_start'],
+    [{ project_id: 1, name: 'x', building_ids: [1], planned_start: '2026-12-01', planned_end: '2026-12-02', colour: 'red' }, 'colour'],
+  ];
+  for (const [body, field] of bad) expectError(await client.call('POST', '/api/v1/delivery-batches', { as: 'manager', body }), 422, 'invalid', field);
+  assert((await get(client, 'manager', '/api/v1/delivery-batches?limit=1')).total === before, 'a refused batch was stored');
+  const { batch, building } = await newBatch(client, 3);
+  assert(batch.total === building.units.length, `batch holds ${batch.total} flats, the building has ${building.units.length} signed ones`);
+  assert(batch.flats.every((f) => f.status === 'pending' && f.mail_status === 'none' && f.owner_name), 'new flats are pending with an owner');
+  // The same building again: nothing left to deliver.
+  expectError(await client.call('POST', '/api/v1/delivery-batches', {
+    as: 'manager', body: { project_id: 3, name: 'again', building_ids: [building.id], planned_start: '2026-12-01', planned_end: '2026-12-02' },
+  }), 422, 'invalid', 'building_ids');
+});
+
+test('handover slots: booking fills a slot to its capacity (409 beyond), a slot of another batch is 422, rebooking frees the place', async ({ client }) => {
+  const { batch } = await newBatch(client, 3);
+  const other = (await newBatch(client, 3)).batch;
+  let b = await post(client, 'manager', `/api/v1/delivery-batches/${batch.id}/slots`, { day: addDays(today(), 3), from: '09:00', to: '10:00', capacity: 1 }, 201);
+  expectError(await client.call('POST', `/api/v1/delivery-batches/${batch.id}/slots`, { as: 'manager', body: { day: addDays(today(), 3), from: '10:00', to: '09:00', capacity: 1 } }), 422, 'invalid', 'to');
+  b = await post(client, 'manager', `/api/v1/delivery-batches/${batch.id}/slots`, { day: addDays(today(), 3), from: '10:00', to: '11:00', capacity: 5 }, 201);
+  const [s1, s2] = b.slots;
+  const o = await post(client, 'manager', `/api/v1/delivery-batches/${other.id}/slots`, { day: addDays(today(), 4), from: '09:00', to: '10:00', capacity: 5 }, 201);
+  const [f1, f2] = batch.flats;
+  assert((await post(client, 'manager', `/api/v1/handovers/${f1.id}/book`, { slot_id: s1.id })).status === 'booked', 'booked');
+  expectError(await client.call('POST', `/api/v1/handovers/${f2.id}/book`, { as: 'manager', body: { slot_id: s1.id } }), 409, 'conflict', 'slot_id');
+  expectError(await client.call('POST', `/api/v1/handovers/${f2.id}/book`, { as: 'manager', body: { slot_id: o.slots[0].id } }), 422, 'invalid', 'slot_id');
+  await post(client, 'manager', `/api/v1/handovers/${f1.id}/book`, { slot_id: s2.id });
+  await post(client, 'manager', `/api/v1/handovers/${f2.id}/book`, { slot_id: s1.id });
+  const full = await get(client, 'manager', `/api/v1/delivery-batches/${batch.id}/full`);
+  assert(full.slots.find((s) => s.id === s1.id).booked === 1 && full.slots.find((s) => s.id === s2.id).booked === 1, `booked counts: ${JSON.stringify(full.slots)}`);
+});
+
+test('handover notices: one PDF page per owner with name, flat, slot, documents and fees (pdftotext); pending flats become notified', async ({ client, tmp }) => {
+  const { batch } = await newBatch(client, 3);
+  const b = await post(client, 'manager', `/api/v1/delivery-batches/${batch.id}/slots`, { day: addDays(today(), 5), from: '14:00', to: '16:00', capacity: 50 }, 201);
+  await post(client, 'manager', `/api/v1/handovers/${batch.flats[0].id}/book`, { slot_id: b.slots[0].id });
+  const r = await client.call('GET', `/api/v1/delivery-batches/${batch.id}/notices.pdf`, { as: 'manager' });
+  expectStatus(r, 200, 'notices');
+  assert(/application\/pdf/.test(r.headers['content-type']), `content-type ${r.headers['content-type']}`);
+  assert(r.buf.subarray(0, 5).toString() === '%PDF-', 'not a PDF');
+  const file = join(tmp, `notices-${batch.id}.pdf`);
+  writeFileSync(file, r.buf);
+  const info = spawnSync('pdfinfo', [file], { encoding: 'utf8' });
+  assert(info.status === 0, `pdfinfo: ${info.stderr}`);
+  const pages = Number(/Pages:\s+(\d+)/.exec(info.stdout)[1]);
+  assert(pages === batch.total, `${pages} pages for ${batch.total} owners`);
+  const txt = spawnSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' });
+  assert(txt.status === 0, `pdftotext: ${txt.stderr}`);
+  const pagesText = txt.stdout.split('\f');
+  const first = batch.flats[0];
+  assert(pagesText[0].includes('入住通知书') && pagesText[0].includes(first.owner_name) && pagesText[0].includes(first.room_code), `page 1: ${pagesText[0].slice(0, 300)}`);
+  assert(pagesText[0].includes(`${addDays(today(), 5)} 14:00–16:00`), 'page 1 has the booked slot');
+  assert(pagesText[0].includes('身份证原件、购房合同原件') && pagesText[0].includes('物业费（一年）、契税'), 'documents and fees');
+  for (const f of batch.flats) assert(txt.stdout.includes(f.room_code), `no notice for ${f.room_code}`);
+  const after = await get(client, 'manager', `/api/v1/delivery-batches/${batch.id}/full`);
+  assert(after.flats.every((f) => f.status !== 'pending'), 'pending flats were not marked notified');
+  assert(after.status === 'notifying', `batch status ${after.status}`);
+});
+
+test('handover mailing: sent needs a tracking number, delivered before sent is 409, returned and re-sent are tracked; the counts show who was reached', async ({ client }) => {
+  const { batch } = await newBatch(client, 2);
+  const [f1, f2] = batch.flats;
+  expectError(await client.call('POST', `/api/v1/handovers/${f1.id}/mail`, { as: 'manager', body: { status: 'sent', on: today() } }), 422, 'invalid', 'tracking_no');
+  expectError(await client.call('POST', `/api/v1/handovers/${f1.id}/mail`, { as: 'manager', body: { status: 'delivered', on: today() } }), 409, 'conflict', 'status');
+  expectError(await client.call('POST', `/api/v1/handovers/${f1.id}/mail`, { as: 'manager', body: { status: 'sent', tracking_no: 'SF1', on: addDays(today(), 2) } }), 422, 'invalid', 'on');
+  await post(client, 'manager', `/api/v1/handovers/${f1.id}/mail`, { status: 'sent', tracking_no: 'SF1001', on: today() });
+  let h = await post(client, 'manager', `/api/v1/handovers/${f1.id}/mail`, { status: 'delivered', on: today() });
+  assert(h.mail_status === 'delivered' && h.tracking_no === 'SF1001' && h.mailings.length === 2, `mailing: ${JSON.stringify(h.mailings)}`);
+  await post(client, 'manager', `/api/v1/handovers/${f2.id}/mail`, { status: 'sent', tracking_no: 'SF2001', on: today() });
+  await post(client, 'manager', `/api/v1/handovers/${f2.id}/mail`, { status: 'returned', on: today() });
+  h = await post(client, 'manager', `/api/v1/handovers/${f2.id}/mail`, { status: 'resent', tracking_no: 'SF2002', on: today() });
+  assert(h.mail_status === 'resent' && h.tracking_no === 'SF2002', 'resent with the new number');
+  const full = await get(client, 'manager', `/api/v1/delivery-batches/${batch.id}/full`);
+  assert(full.mail_counts.delivered === 1 && full.mail_counts.resent === 1, `mail counts ${JSON.stringify(full.mail_counts)}`);
+});
+
+test('handover inspection and delivery: defects go to contractors and can become repair tickets; delivery needs both documents, sets the flat delivered and starts its warranty; a certificate record follows', async ({ client }) => {
+  const { batch } = await newBatch(client, 1);
+  const f = batch.flats[0];
+  const contractor = (await get(client, 'manager', '/api/v1/contractors?limit=1')).items[0];
+  const leak = (await get(client, 'manager', '/api/v1/ticket-categories?q=%E5%8D%AB%E7%94%9F%E9%97%B4%E6%B8%97%E6%BC%8F&limit=5')).items[0];
+  expectError(await client.call('POST', `/api/v1/handovers/${f.id}/inspections`, { as: 'engineer', body: { kind: 'formal', on: today(), defects: [{ room: '主卫' }] } }), 422, 'invalid', 'defects[0].description');
+  let h = await post(client, 'engineer', `/api/v1/handovers/${f.id}/inspections`, {
+    kind: 'formal', on: today(), inspector: '陈刚',
+    defects: [{ room: '主卫', part: '地面', category_id: leak.id, description: '闭水试验渗漏', severity: 'high', contractor_id: contractor.id, due_date: addDays(today(), 7) }],
+  }, 201);
+  assert(h.status === 'inspected' && h.defects.length === 1 && h.defects[0].contractor_name === contractor.name, `inspection: ${JSON.stringify(h.defects)}`);
+  const d = h.defects[0];
+  // The engineer may inspect, not hand over keys.
+  expectError(await client.call('POST', `/api/v1/handovers/${f.id}/deliver`, { as: 'engineer', body: {} }), 403, 'forbidden');
+  const t = await post(client, 'manager', `/api/v1/inspection-defects/${d.id}/ticket`, {}, 201);
+  const ticket = await get(client, 'manager', `/api/v1/tickets/${t.ticket_id}/full`);
+  assert(ticket.type === 'repair' && ticket.unit_id === f.unit_id && ticket.customer_id === f.customer_id, `ticket ${JSON.stringify(ticket).slice(0, 200)}`);
+  expectError(await client.call('POST', `/api/v1/inspection-defects/${d.id}/ticket`, { as: 'manager' }), 409, 'conflict');
+  expectError(await client.call('POST', `/api/v1/inspection-defects/${d.id}`, { as: 'engineer', body: { status: 'verified' } }), 409, 'conflict', 'status');
+  await post(client, 'engineer', `/api/v1/inspection-defects/${d.id}`, { status: 'rectified' });
+  await post(client, 'engineer', `/api/v1/inspection-defects/${d.id}`, { status: 'verified' });
+  // Delivery.
+  const body = { delivered_on: today(), keys: 3, water: '0001', electricity: '0002', gas: '0003', documents: ['quality_guarantee'], signed_by: f.owner_name };
+  expectError(await client.call('POST', `/api/v1/handovers/${f.id}/deliver`, { as: 'manager', body }), 422, 'invalid', 'documents');
+  expectError(await client.call('POST', `/api/v1/handovers/${f.id}/deliver`, { as: 'manager', body: { ...body, documents: ['quality_guarantee', 'manual'], keys: -1 } }), 422, 'invalid', 'keys');
+  h = await post(client, 'manager', `/api/v1/handovers/${f.id}/deliver`, { ...body, documents: ['quality_guarantee', 'manual'] });
+  assert(h.status === 'delivered' && h.delivered_on === today(), `delivered: ${h.status}`);
+  expectError(await client.call('POST', `/api/v1/handovers/${f.id}/deliver`, { as: 'manager', body: { ...body, documents: ['quality_guarantee', 'manual'] } }), 409, 'conflict', 'status');
+  const unit = await get(client, 'manager', `/api/v1/units/${f.unit_id}`);
+  assert(unit.status === 'delivered' && unit.delivered_on === today(), `unit ${unit.status} ${unit.delivered_on}`);
+  const w = await get(client, 'manager', `/api/v1/units/${f.unit_id}/warranty?category_id=${leak.id}`);
+  assert(w.status === 'under_warranty' && w.delivered_on === today() && w.end === `${Number(today().slice(0, 4)) + 5}${today().slice(4)}`.replace(/-02-29$/, '-02-28'), `warranty ${JSON.stringify(w)}`);
+  const certs = await get(client, 'manager', `/api/v1/certificates?contract_id=${f.contract_id}`);
+  assert(certs.total === 1 && certs.items[0].status === 'collecting', `certificate ${JSON.stringify(certs.items)}`);
+  const c360 = await get(client, 'manager', `/api/v1/customers/${f.customer_id}/360`);
+  const titles = JSON.stringify(c360.timeline || c360.events || c360);
+  assert(titles.includes('已交付') && titles.includes('正式验房'), 'the owner\'s timeline shows inspection and delivery');
+  // Refusal of another flat.
+  const g = batch.flats[1];
+  expectError(await client.call('POST', `/api/v1/handovers/${g.id}/refuse`, { as: 'manager', body: {} }), 422, 'invalid', 'reason');
+  assert((await post(client, 'manager', `/api/v1/handovers/${g.id}/refuse`, { reason: '墙面空鼓未整改' })).status === 'refused', 'refused');
+  const daily = await get(client, 'manager', `/api/v1/delivery-batches/${batch.id}/daily`);
+  const day = daily.days.find((x) => x.day === today());
+  assert(day && day.inspected === 1 && day.delivered === 1 && day.refused === 1, `daily ${JSON.stringify(daily.days)}`);
+  const roll = await get(client, 'manager', `/api/v1/delivery-batches/${batch.id}/defects?by=contractor`);
+  assert(roll.rows.length === 1 && roll.rows[0].label === contractor.name && roll.rows[0].verified === 1, `roll-up ${JSON.stringify(roll.rows)}`);
+});
+
+test('handover true-up: statements at the contract price per m² by the 3% rule, receivables for what buyers owe, made once; equal to the calculator', async ({ client }) => {
+  const { batch } = await newBatch(client, 2);
+  const [a, b, c] = batch.flats;
+  const unitOf = async (f) => get(client, 'manager', `/api/v1/units/${f.unit_id}`);
+  const ua = await unitOf(a), ub = await unitOf(b), uc = await unitOf(c);
+  // +2% (inside the band), +5% (beyond), −4% (beyond, refund).
+  const set = async (u, pct) => {
+    const m = Math.round(u.contract_area_dm2 * (100 + pct) / 100);
+    expectStatus(await client.call('PATCH', `/api/v1/units/${u.id}`, { as: 'admin', body: { measured_area_dm2: m } }), 200, 'measured area');
+    return m;
+  };
+  const ma = await set(ua, 2), mb = await set(ub, 5), mc = await set(uc, -4);
+  const r = await post(client, 'manager', `/api/v1/delivery-batches/${batch.id}/true-up`, {});
+  assert(r.made >= 3, `statements made: ${r.made}`);
+  const again = await post(client, 'manager', `/api/v1/delivery-batches/${batch.id}/true-up`, {});
+  assert(again.made === 0 && again.rows.length === r.rows.length, 'a second run made statements again');
+  const contracts = await get(client, 'manager', `/api/v1/contracts?project_id=1&limit=200`);
+  for (const [f, u, m] of [[a, ua, ma], [b, ub, mb], [c, uc, mc]]) {
+    const s = r.rows.find((x) => x.handover_id === f.id);
+    assert(s, `no statement for ${f.room_code}`);
+    const k = contracts.items.find((x) => x.id === f.contract_id) || (await get(client, 'manager', `/api/v1/contracts/${f.contract_id}`));
+    const price = Math.floor((k.total_price_fen * 100 * 2 + u.contract_area_dm2) / (2 * u.contract_area_dm2));
+    assert(s.unit_price_fen === price, `${f.room_code}: price ${s.unit_price_fen}, want ${price}`);
+    const calc = await post(client, 'manager', '/api/v1/calc/area-true-up', { contract_area_dm2: u.contract_area_dm2, measured_area_dm2: m, unit_price_fen: price });
+    for (const key of ['ratio_bp', 'buyer_pays_fen', 'developer_absorbs_fen', 'refund_fen']) assert(s[key] === calc[key], `${f.room_code} ${key}: ${s[key]} vs calculator ${calc[key]}`);
+    if (s.buyer_pays_fen > 0) {
+      const rec = await get(client, 'manager', `/api/v1/receivables?contract_id=${f.contract_id}&kind=area_true_up`);
+      assert(rec.items.some((x) => x.id === s.receivable_id && x.amount_fen === s.buyer_pays_fen), `receivable for ${f.room_code}`);
+    } else {
+      assert(s.receivable_id === null, 'no receivable without an amount owed');
+    }
+  }
+  assert(r.rows.find((x) => x.handover_id === b.id).may_terminate === 1, '+5% may terminate');
+  assert(r.rows.find((x) => x.handover_id === c.id).refund_fen > 0, '−4% refunds');
+});
+
+test('handover late-delivery ledger: each owner\'s days and penalty from their contract (calculator figures), as JSON and Excel; the property package as Excel', async ({ client }) => {
+  const { batch } = await newBatch(client, 2);
+  const f = batch.flats[0];
+  // A deadline well past, so the flat is late.
+  const deadline = addDays(today(), -120);
+  expectStatus(await client.call('PATCH', `/api/v1/contracts/${f.contract_id}`, { as: 'manager', body: { delivery_deadline: deadline, late_delivery_grace_days: 90 } }), 200, 'deadline');
+  await post(client, 'manager', `/api/v1/handovers/${f.id}/deliver`, { delivered_on: today(), keys: 2, water: '1', electricity: '2', documents: ['quality_guarantee', 'manual'], signed_by: f.owner_name });
+  const led = await get(client, 'manager', `/api/v1/delivery-batches/${batch.id}/late-delivery`);
+  const row = led.rows.find((x) => x.handover_id === f.id);
+  const k = await get(client, 'manager', `/api/v1/contracts/${f.contract_id}`);
+  const calc = await post(client, 'manager', '/api/v1/calc/late-delivery', { total_price_fen: k.total_price_fen, daily_rate_per_10000: k.late_delivery_rate, deadline, delivered: today(), grace_days: 90 });
+  assert(row.days_late === 120 && calc.days_late === 120, `days ${row.days_late}`);
+  assert(row.penalty_fen === calc.penalty_fen && row.may_terminate === true, `penalty ${row.penalty_fen} vs ${calc.penalty_fen}`);
+  assert(led.total_penalty_fen >= row.penalty_fen, 'total');
+  const x = await client.call('GET', `/api/v1/delivery-batches/${batch.id}/late-delivery.xlsx`, { as: 'finance' });
+  expectStatus(x, 200, 'late-delivery.xlsx as finance');
+  const sheet = readXlsx(x.buf);
+  assert(sheet.rows === led.rows.length + 1, `xlsx rows ${sheet.rows}, want ${led.rows.length + 1}`);
+  const p = await client.call('GET', `/api/v1/delivery-batches/${batch.id}/property-package.xlsx`, { as: 'property' });
+  expectStatus(p, 200, 'package as property');
+  assert(readXlsx(p.buf).rows === batch.total + 1, 'one row per flat');
+  expectError(await client.call('GET', `/api/v1/delivery-batches/${batch.id}/property-package.xlsx`, { as: 'contract' }), 403, 'forbidden');
+  expectError(await client.call('POST', `/api/v1/handovers/${f.id}/book`, { as: 'property', body: { slot_id: 1 } }), 403, 'forbidden');
+});
+
+test('certificates: collecting → submitted → issued (number required) → collected, in order only; deadlines from delivery + certificate_days', async ({ client }) => {
+  const { batch } = await newBatch(client, 1);
+  const f = batch.flats[0];
+  await post(client, 'manager', `/api/v1/handovers/${f.id}/deliver`, { delivered_on: addDays(today(), -400), keys: 2, water: '1', electricity: '2', documents: ['quality_guarantee', 'manual'], signed_by: f.owner_name });
+  const cert = (await get(client, 'contract', `/api/v1/certificates?contract_id=${f.contract_id}`)).items[0];
+  expectError(await client.call('POST', `/api/v1/certificates`, { as: 'contract', body: { contract_id: f.contract_id } }), 409, 'conflict', 'contract_id');
+  const dl = await get(client, 'contract', '/api/v1/certificates/deadlines?within=0');
+  const mine = dl.items.find((x) => x.id === cert.id);
+  assert(mine && mine.overdue === true && mine.due_on === addDays(addDays(today(), -400), 365), `deadline ${JSON.stringify(mine)}`);
+  expectError(await client.call('POST', `/api/v1/certificates/${cert.id}/advance`, { as: 'contract', body: { to: 'issued', on: today(), number: 'X' } }), 409, 'conflict', 'status');
+  await post(client, 'contract', `/api/v1/certificates/${cert.id}/advance`, { to: 'submitted', on: today() });
+  expectError(await client.call('POST', `/api/v1/certificates/${cert.id}/advance`, { as: 'contract', body: { to: 'issued', on: today() } }), 422, 'invalid', 'number');
+  let c = await post(client, 'contract', `/api/v1/certificates/${cert.id}/advance`, { to: 'issued', on: today(), number: '浙(2026)杭州市不动产权第0012345号' });
+  assert(c.status === 'issued' && c.certificate_no.includes('0012345'), `issued ${JSON.stringify(c)}`);
+  c = await post(client, 'contract', `/api/v1/certificates/${cert.id}/advance`, { to: 'collected', on: today() });
+  assert(c.status === 'collected' && c.collected_on === today(), 'collected');
+  const after = await get(client, 'contract', '/api/v1/certificates/deadlines?within=0');
+  assert(!after.items.some((x) => x.id === cert.id), 'a collected certificate still listed as due');
+  expectError(await client.call('POST', `/api/v1/certificates/${cert.id}/advance`, { as: 'agent', body: { to: 'collected', on: today() } }), 409, 'conflict');
+  expectError(await client.call('GET', '/api/v1/certificates/deadlines', { as: 'mortgage' }), 403, 'forbidden');
+});
