@@ -2317,6 +2317,324 @@ async function main() {
       assert(jsErrors.length === 0, jsErrors.join('\n'));
     });
 
+    // ---- handover: batches, slots, notices, mailing, inspections, delivery, true-up, certificates ----
+    const hoApi = await apiAs(base, 'manager', DEMO_PW);
+    const hoToday = new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10);
+    const hoAddDays = (d, n) => new Date(Date.parse(`${d}T00:00:00Z`) + n * 86400e3).toISOString().slice(0, 10);
+    let hoBatch = null; // {id, name}
+    let hoFlat = null; // {id, unit_id, room_code}
+    /** The batch page with its flats, on the tab asked for. */
+    async function hoOpenBatch(tab) {
+      await gotoHash(base, `#/handover/batch/${hoBatch.id}${tab ? `?tab=${tab}` : ''}`);
+      await page.locator(`.page-batch[data-id="${hoBatch.id}"]`).waitFor();
+    }
+    async function hoSubmit() {
+      await page.locator('.modal button[type=submit]').click();
+      await page.locator('.modal-mask').waitFor({ state: 'detached' });
+    }
+    /** A per-row action on the flats tab: opens its dialog. */
+    async function hoRowAction(id, action) {
+      await page.locator(`.flats-table tr[data-id="${id}"] [data-action=${action}]`).click();
+      await page.locator('.modal').waitFor();
+    }
+    const hoCell = async (id, col) => (await page.locator(`.flats-table tr[data-id="${id}"] td[data-col=${col}]`).innerText()).trim();
+
+    await test('handover: the manager creates a batch (project, buildings, dates, team, notice texts) and sees its flats', async () => {
+      // The building of the manager's projects with the most signed, undelivered flats.
+      const units = [];
+      for (let off = 0; off < 2000; off += 200) {
+        const r = (await hoApi.get(`units?status=signed&limit=200&offset=${off}`)).body;
+        const items = (r && r.items) || [];
+        units.push(...items);
+        if (items.length < 200) break;
+      }
+      const byB = new Map();
+      for (const u of units) {
+        const k = `${u.project_id}:${u.building_id}`;
+        byB.set(k, (byB.get(k) || 0) + 1);
+      }
+      const best = [...byB.entries()].sort((a, b) => b[1] - a[1])[0];
+      assert(best, `a building with signed flats (${units.length} signed units)`);
+      const [projectId, buildingId] = best[0].split(':');
+      await freshLogin('manager');
+      assert(await navHas('交付与产权', '交付工作台'), 'nav 交付与产权 / 交付工作台');
+      assert(await navHas('交付与产权', '产权证工作台'), 'nav 交付与产权 / 产权证工作台');
+      await page.locator('.nav-item[data-entity="handover/batches"]').click();
+      await page.locator('.page-batches:not([aria-busy]) .ho-list-body').waitFor();
+      await page.locator('[data-action=new-batch]').click();
+      await page.locator('.page-batch-new').waitFor();
+      await page.locator('.page-batch-new select[name=project_id]').selectOption(projectId);
+      // Required fields empty: the errors sit under the fields.
+      await page.locator(`.ho-check[data-id="${buildingId}"]`).waitFor();
+      await page.locator('.page-batch-new [data-action=save]').click();
+      await page.waitForFunction(() => /批次名称/.test(document.querySelector('.form-item[data-field=name] .field-error')?.textContent || ''));
+      assert(/楼/.test(await page.locator('.form-item[data-field=building_ids] .field-error').innerText()), 'building error under the tiles');
+      hoBatch = { name: `e2e交付批次${Date.now().toString(36).slice(-4)}` };
+      await page.locator('.page-batch-new input[name=name]').fill(hoBatch.name);
+      await page.locator(`.ho-check[data-id="${buildingId}"]`).click();
+      await page.locator('.page-batch-new input[name=planned_start]').fill(hoAddDays(hoToday, 3));
+      await page.locator('.page-batch-new input[name=planned_end]').fill(hoAddDays(hoToday, 20));
+      await page.locator('.page-batch-new input[name=team]').fill('客服张敏、工程李强、物业王芳');
+      await shot('handover-batch-new');
+      await page.locator('.page-batch-new [data-action=save]').click();
+      await page.waitForFunction(() => /^#\/handover\/batch\/\d+/.test(location.hash));
+      hoBatch.id = Number(/batch\/(\d+)/.exec(await page.evaluate(() => location.hash))[1]);
+      await page.locator(`.page-batch[data-id="${hoBatch.id}"] .flats-table`).waitFor();
+      const n = await page.locator('.flats-table tbody tr').count();
+      assert(n > 0, `flats listed: ${n}`);
+      const b = (await hoApi.get(`delivery-batches/${hoBatch.id}/full`)).body;
+      const flats = b.flats || b.handovers || [];
+      assert(flats.length === n, `the page lists every flat (${flats.length} vs ${n})`);
+      assert(flats.every((f) => f.status === 'pending'), 'all pending');
+      assert(/待通知/.test(await page.locator('.ho-stat[data-count=pending]').innerText()), 'count 待通知');
+      assert((await page.locator('.ho-stat[data-count=pending] .stat-value').innerText()).trim() === String(n), 'pending count = flats');
+      hoFlat = flats[0];
+      await shot('handover-batch-page');
+    });
+
+    await test('handover: a slot is added (a bad time is refused under its field) and a flat books it', async () => {
+      assert(hoBatch && hoFlat, 'the batch of the first case');
+      await hoOpenBatch('slots');
+      await page.locator('[data-action=add-slot]').click();
+      await page.locator('.modal').waitFor();
+      await page.locator('.modal input[name=day]').fill(hoAddDays(hoToday, 3));
+      await page.locator('.modal input[name=from]').fill('14:00');
+      await page.locator('.modal input[name=to]').fill('09:00');
+      await page.locator('.modal input[name=capacity]').fill('2');
+      await page.locator('.modal button[type=submit]').click();
+      await page.waitForFunction(() => (document.querySelector('.modal .form-item[data-field=to] .field-error')?.textContent || '').length > 0);
+      assert(await page.locator('.modal-mask').count() === 1, 'the dialog stays open');
+      assert(await page.locator('.modal input[name=capacity]').inputValue() === '2', 'typed input kept');
+      await page.locator('.modal input[name=from]').fill('09:00');
+      await page.locator('.modal input[name=to]').fill('12:00');
+      await hoSubmit();
+      await page.waitForFunction(() => /09:00–12:00/.test(document.querySelector('.slots-table tbody')?.textContent || ''));
+      await shot('handover-slots');
+      await page.locator('.tab[data-tab=flats]').click();
+      await hoRowAction(hoFlat.id, 'book');
+      const opt = await page.locator('.modal select[name=slot_id] option').nth(1).getAttribute('value');
+      await page.locator('.modal select[name=slot_id]').selectOption(opt);
+      await hoSubmit();
+      await page.waitForFunction((id) => /已预约/.test(document.querySelector(`.flats-table tr[data-id="${id}"] td[data-col=state]`)?.textContent || ''), hoFlat.id);
+      assert(/12:00/.test(await hoCell(hoFlat.id, 'slot')), `slot shown: ${await hoCell(hoFlat.id, 'slot')}`);
+      await page.locator('.tab[data-tab=slots]').click();
+      await page.waitForFunction(() => (document.querySelector('.slots-table tbody tr td[data-col=booked]')?.textContent || '').trim() === '1');
+    });
+
+    await test('handover: the notices PDF downloads as application/pdf', async () => {
+      assert(hoBatch, 'the batch');
+      await hoOpenBatch();
+      const [resp, download] = await Promise.all([
+        page.waitForResponse((r) => /\/notices\.pdf/.test(r.url())),
+        page.waitForEvent('download'),
+        page.locator('[data-action=notices]').click(),
+      ]);
+      assert(resp.status() === 200, `status ${resp.status()}`);
+      const ct = resp.headers()['content-type'] || '';
+      assert(/^application\/pdf/.test(ct), `content-type ${ct}`);
+      const file = path.join(tmp, 'notices.pdf');
+      await download.saveAs(file);
+      const head = fs.readFileSync(file).subarray(0, 5).toString('latin1');
+      assert(head === '%PDF-', `a PDF: ${JSON.stringify(head)}`);
+      assert(/\.pdf$/.test(download.suggestedFilename()), `file name ${download.suggestedFilename()}`);
+      // Pending flats are now notified (the booked one stays booked).
+      await page.waitForFunction(() => (document.querySelector('.ho-stat[data-count=pending] .stat-value')?.textContent || '').trim() === '0');
+    });
+
+    await test('handover: mailing needs a tracking number; sent, then received, counts as reached', async () => {
+      assert(hoBatch && hoFlat, 'the batch');
+      await hoOpenBatch();
+      await hoRowAction(hoFlat.id, 'mail');
+      await page.locator('.modal button[type=submit]').click();
+      await page.waitForFunction(() => /快递单号/.test(document.querySelector('.modal .form-item[data-field=tracking_no] .field-error')?.textContent || ''));
+      await page.locator('.modal input[name=tracking_no]').fill('SF1234567890');
+      await shot('handover-mail-dialog');
+      await hoSubmit();
+      await page.waitForFunction((id) => /已寄出/.test(document.querySelector(`.flats-table tr[data-id="${id}"] td[data-col=mail]`)?.textContent || ''), hoFlat.id);
+      assert(/SF1234567890/.test(await hoCell(hoFlat.id, 'mail')), 'tracking number shown');
+      await hoRowAction(hoFlat.id, 'mail');
+      await page.locator('.modal .seg-btn[data-value=delivered]').click();
+      await hoSubmit();
+      await page.waitForFunction((id) => /已签收/.test(document.querySelector(`.flats-table tr[data-id="${id}"] td[data-col=mail]`)?.textContent || ''), hoFlat.id);
+      assert((await page.locator('.ho-stat[data-count="mail:delivered"] .stat-value').innerText()).trim() === '1', 'reached: 1');
+    });
+
+    let hoDefectTicket = null;
+    await test('handover: an inspection with a defect (room, part, category, contractor); the defect becomes a repair ticket, then rectified and verified', async () => {
+      assert(hoBatch && hoFlat, 'the batch');
+      await hoOpenBatch();
+      await hoRowAction(hoFlat.id, 'inspect');
+      await page.locator('.modal [data-action=add-defect]').click();
+      const row = page.locator('.modal .ho-defect-row').first();
+      await row.locator('select[name=room]').selectOption('主卫');
+      await row.locator('select[name=part]').selectOption('防水');
+      const cat = await row.locator('select[name=category_id] option').nth(1).getAttribute('value');
+      assert(cat, 'categories loaded from /ticket-categories');
+      await row.locator('select[name=category_id]').selectOption(cat);
+      const con = await row.locator('select[name=contractor_id] option').nth(1).getAttribute('value');
+      assert(con, 'contractors loaded from /contractors');
+      await row.locator('select[name=contractor_id]').selectOption(con);
+      // No description: the row says so, the dialog stays.
+      await page.locator('.modal button[type=submit]').click();
+      await page.waitForFunction(() => document.querySelector('.modal .ho-defect-row.has-error'));
+      await row.locator('input[name=description]').fill('主卫地漏周边渗水（e2e）');
+      await page.locator('.modal input[name=inspector]').fill('李强');
+      await page.setViewportSize({ width: 1024, height: 768 });
+      await shot('handover-inspection-tablet');
+      await hoSubmit();
+      await page.waitForFunction((id) => /1 项待整改/.test(document.querySelector(`.flats-table tr[data-id="${id}"] td[data-col=inspection]`)?.textContent || ''), hoFlat.id);
+      await shot('handover-batch-tablet');
+      await page.setViewportSize({ width: 1366, height: 768 });
+      // The defects list of the batch.
+      await page.locator('.ho-actions [data-action=defects]').click();
+      await page.locator('.page-ho-defects:not([aria-busy]) .defects-table tbody tr').first().waitFor();
+      const d = page.locator('.defects-table tbody tr', { hasText: '主卫地漏周边渗水' });
+      assert(await d.count() === 1, 'the defect listed');
+      await d.locator('[data-action=to-ticket]').click();
+      await page.locator('.defects-table tbody tr [data-action=open-ticket]').first().waitFor();
+      const href = await page.locator('.defects-table tbody tr', { hasText: '主卫地漏周边渗水' }).locator('[data-action=open-ticket]').getAttribute('href');
+      assert(/^#\/ticket\/\d+$/.test(href || ''), `ticket link ${href}`);
+      hoDefectTicket = Number(href.split('/').pop());
+      await page.locator('.defects-table tbody tr', { hasText: '主卫地漏周边渗水' }).locator('[data-action=rectified]').click();
+      await hoSubmit();
+      await page.locator('.defects-table tbody tr[data-status=rectified]').first().waitFor();
+      await page.locator('.defects-table tbody tr[data-status=rectified] [data-action=verified]').first().click();
+      await hoSubmit();
+      await page.locator('.defects-table tbody tr[data-status=verified]').first().waitFor();
+      await shot('handover-defects');
+      await page.locator(`.defects-table a[href="#/ticket/${hoDefectTicket}"]`).click();
+      await page.locator(`.page-ticket[data-id="${hoDefectTicket}"]`).waitFor();
+      // The roll-up counts it.
+      await hoOpenBatch('defects');
+      await page.locator('.rollup-table tbody tr').first().waitFor();
+      assert(/1/.test(await page.locator('.rollup-table tfoot').innerText()), 'roll-up total');
+    });
+
+    await test('handover: delivery needs both documents; the unit then shows 已交付 and its warranty starts', async () => {
+      assert(hoBatch && hoFlat, 'the batch');
+      await hoOpenBatch();
+      await hoRowAction(hoFlat.id, 'deliver');
+      await page.locator('.modal input[name=water]').fill('12.5');
+      await page.locator('.modal input[name=electricity]').fill('301.2');
+      await page.locator('.modal .ho-check[data-doc=quality_guarantee]').click();
+      await page.locator('.modal button[type=submit]').click();
+      await page.waitForFunction(() => /使用说明书/.test(document.querySelector('.modal .form-item[data-field=documents] .field-error')?.textContent || ''));
+      await page.locator('.modal .ho-check[data-doc=manual]').click();
+      await shot('handover-deliver-dialog');
+      await hoSubmit();
+      await page.waitForFunction((id) => /已交付/.test(document.querySelector(`.flats-table tr[data-id="${id}"] td[data-col=state]`)?.textContent || ''), hoFlat.id);
+      assert(await page.locator(`.flats-table tr[data-id="${hoFlat.id}"] [data-action=deliver]`).count() === 0, 'no more actions on a delivered flat');
+      const unit = (await hoApi.get(`units/${hoFlat.unit_id}`)).body;
+      assert(unit.status === 'delivered' && unit.delivered_on === hoToday, `unit delivered today: ${unit.status} ${unit.delivered_on}`);
+      // The warranty of a category with a component (e.g. 卫生间渗漏 → 防水) now runs from today.
+      const cats = ((await hoApi.get('ticket-categories?limit=200')).body.items || []);
+      let w = null;
+      for (const c of cats.filter((x) => /渗漏/.test(x.name)).concat(cats).slice(0, 40)) {
+        w = (await hoApi.get(`units/${hoFlat.unit_id}/warranty?category_id=${c.id}`)).body;
+        if (w && w.status !== 'no_component') break;
+      }
+      assert(w && w.under_warranty === true && w.delivered_on === hoToday, `warranty runs from today: ${JSON.stringify(w).slice(0, 300)}`);
+      // The unit's page says 已交付 too.
+      await gotoHash(base, `#/view/units/${hoFlat.unit_id}`);
+      await page.waitForFunction(() => /已交付/.test(document.querySelector('.page')?.textContent || ''));
+    });
+
+    await test('handover: the area true-up makes statements from measured areas', async () => {
+      assert(hoBatch && hoFlat, 'the batch');
+      const b = (await hoApi.get(`delivery-batches/${hoBatch.id}/full`)).body;
+      const flats = b.flats || [];
+      // Measure two flats: +1.2% and +4.5% of the contract area.
+      const picked = flats.slice(0, 2);
+      for (const [i, f] of picked.entries()) {
+        const u = (await admin.get(`units/${f.unit_id}`)).body;
+        const area = Number(u.contract_area_dm2);
+        const r = await admin.patch(`units/${f.unit_id}`, { measured_area_dm2: Math.round(area * (i === 0 ? 1.012 : 1.045)) });
+        assert(r.status === 200, `measured area saved: ${r.status} ${JSON.stringify(r.body)}`);
+      }
+      await hoOpenBatch('trueup');
+      await page.locator('[data-action=run-trueup]').click();
+      await page.locator('.trueup-table tbody tr').first().waitFor();
+      const n = await page.locator('.trueup-table tbody tr').count();
+      assert(n === picked.length, `${n} statements`);
+      const text = await page.locator('.trueup-table').innerText();
+      assert(/¥/.test(text) && /m²/.test(text), 'money and areas formatted');
+      await shot('handover-trueup');
+      // Idempotent: running again makes none.
+      await page.locator('[data-action=run-trueup]').click();
+      await page.waitForFunction((k) => document.querySelectorAll('.trueup-table tbody tr').length === k, n);
+    });
+
+    await test('handover: the late-delivery ledger lists every owner and exports to Excel; the daily summary has its chart', async () => {
+      assert(hoBatch, 'the batch');
+      await hoOpenBatch('late');
+      await page.locator('.late-table tbody tr').first().waitFor();
+      assert(await page.locator('.late-table tbody tr').count() > 0, 'ledger rows');
+      const [resp, download] = await Promise.all([
+        page.waitForResponse((r) => /late-delivery\.xlsx/.test(r.url())),
+        page.waitForEvent('download'),
+        page.locator('[data-action=late-xlsx]').click(),
+      ]);
+      assert(resp.status() === 200, `xlsx status ${resp.status()}`);
+      const file = path.join(tmp, 'late.xlsx');
+      await download.saveAs(file);
+      assert(fs.readFileSync(file).subarray(0, 2).toString('latin1') === 'PK', 'an xlsx (zip)');
+      await shot('handover-late');
+      await page.locator('.tab[data-tab=daily]').click();
+      await page.locator('.daily-table').waitFor();
+      await page.locator('.ho-daily .echart-wrap[data-ready] svg').waitFor();
+      assert(await page.locator(`.daily-table tr[data-day="${hoToday}"]`).count() === 1, 'today in the summary');
+      assert((await page.locator(`.daily-table tr[data-day="${hoToday}"] td[data-col=delivered]`).innerText()).trim() === '1', 'delivered today: 1');
+      await shot('handover-daily');
+      // The property package.
+      const [pkg] = await Promise.all([page.waitForEvent('download'), page.locator('[data-action=property-package]').click()]);
+      const pf = path.join(tmp, 'package.xlsx');
+      await pkg.saveAs(pf);
+      assert(fs.readFileSync(pf).subarray(0, 2).toString('latin1') === 'PK', 'property package is an xlsx');
+    });
+
+    await test('handover: a flat is refused with a reason', async () => {
+      assert(hoBatch, 'the batch');
+      const b = (await hoApi.get(`delivery-batches/${hoBatch.id}/full`)).body;
+      const f = (b.flats || []).find((x) => x.status !== 'delivered' && x.status !== 'refused');
+      if (!f) { skip('handover: refusal', 'a one-flat batch'); return; }
+      await hoOpenBatch();
+      await hoRowAction(f.id, 'refuse');
+      await page.locator('.modal textarea[name=reason]').fill('业主认为面积误差过大，暂不收房');
+      await hoSubmit();
+      await page.waitForFunction((id) => /拒收/.test(document.querySelector(`.flats-table tr[data-id="${id}"] td[data-col=state]`)?.textContent || ''), f.id);
+      assert((await page.locator('.ho-stat[data-count=refused] .stat-value').innerText()).trim() === '1', 'refused: 1');
+    });
+
+    await test('handover: the certificate made at delivery is submitted, then issued with its number', async () => {
+      assert(hoFlat, 'the delivered flat');
+      await gotoHash(base, '#/handover/certificates');
+      await page.locator('.page-certificates:not([aria-busy]) .certs-table').waitFor();
+      const row = page.locator(`.certs-table tbody tr`, { hasText: hoFlat.room_code }).first();
+      await row.waitFor();
+      await row.locator('[data-action=advance][data-to=submitted]').click();
+      await page.locator('.modal').waitFor();
+      await hoSubmit();
+      await page.waitForFunction((room) => [...document.querySelectorAll('.certs-table tbody tr')].some((tr) => tr.textContent.includes(room) && tr.dataset.status === 'submitted'), hoFlat.room_code);
+      // The near/past-due view lists it (delivered today + the contract's days).
+      await page.locator('.ho-seg[data-seg=view] [data-value=due]').click();
+      await page.waitForFunction(() => document.querySelector('.page-certificates[data-view=due]:not([aria-busy])'));
+      await shot('handover-certificates-due');
+      await page.locator('.ho-seg[data-seg=view] [data-value=all]').click();
+      await page.waitForFunction(() => document.querySelector('.page-certificates[data-view=all]:not([aria-busy]) .certs-table'));
+      const row2 = page.locator(`.certs-table tbody tr`, { hasText: hoFlat.room_code }).first();
+      await row2.locator('[data-action=advance][data-to=issued]').click();
+      await page.locator('.modal').waitFor();
+      await page.locator('.modal button[type=submit]').click();
+      await page.waitForFunction(() => (document.querySelector('.modal .form-item[data-field=number] .field-error')?.textContent || '').length > 0);
+      await page.locator('.modal input[name=number]').fill('京(2026)朝阳区不动产权第0012345号');
+      await hoSubmit();
+      await page.waitForFunction((room) => [...document.querySelectorAll('.certs-table tbody tr')].some((tr) => tr.textContent.includes(room) && tr.dataset.status === 'issued'), hoFlat.room_code);
+      const issued = page.locator('.certs-table tbody tr[data-status=issued]', { hasText: hoFlat.room_code });
+      assert(/已出证/.test(await issued.innerText()) && /0012345/.test(await issued.innerText()), 'issued with its number');
+      await shot('handover-certificates');
+      assert(jsErrors.length === 0, jsErrors.join('\n'));
+    });
+
     await test('no JavaScript errors on any page', async () => {
       assert(jsErrors.length === 0, jsErrors.join('\n'));
     });

@@ -179,6 +179,15 @@ export const ENTITY_ACTIONS = {
     { key: 'adjust', label: () => t('reg.adjust'), perm: 'register.write', run: adjustStock },
   ],
   // Finance pays an approved compensation from the 赔付台账.
+  'delivery-batches': [
+    { key: 'open-batch', label: () => t('ho.open_batch'), perm: 'handover.read', detailOnly: true, href: (it) => router.page('handover/batch', it.id) },
+  ],
+  handovers: [
+    { key: 'open-batch', label: () => t('ho.open_batch'), perm: 'handover.read', href: (it) => (it.batch_id ? router.page('handover/batch', it.batch_id) : null) },
+  ],
+  'inspection-defects': [
+    { key: 'open-ticket', label: () => t('tk.open'), perm: 'ticket.read', href: (it) => (it.ticket_id ? router.page('ticket', it.ticket_id) : null) },
+  ],
   compensations: [
     { key: 'pay', label: () => t('tk.comp_pay'), perm: 'compensation.pay', primary: true, when: (it) => it.status === 'approved' && !it.paid_on, run: (it, meta, refresh) => compensationPayment(it, refresh) },
   ],
@@ -201,6 +210,7 @@ export const ROW_HREF = {
   contracts: (it) => router.page('contract', it.id),
   loans: (it) => router.page('loan', it.id),
   tickets: (it) => router.page('ticket', it.id),
+  'delivery-batches': (it) => router.page('handover/batch', it.id),
 };
 
 /** Something above a list's filter bar (quick filters): (query) → element. */
@@ -258,6 +268,15 @@ export const ENTITY_LINKS = {
   ],
   tickets: [
     { key: 'open-ticket', label: () => t('tk.open'), perm: 'ticket.read', detailOnly: true, href: (it) => router.page('ticket', it.id) },
+  ],
+  'delivery-batches': [
+    { key: 'open-batch', label: () => t('ho.open_batch'), perm: 'handover.read', detailOnly: true, href: (it) => router.page('handover/batch', it.id) },
+  ],
+  handovers: [
+    { key: 'open-batch', label: () => t('ho.open_batch'), perm: 'handover.read', href: (it) => (it.batch_id ? router.page('handover/batch', it.batch_id) : null) },
+  ],
+  'inspection-defects': [
+    { key: 'open-ticket', label: () => t('tk.open'), perm: 'ticket.read', href: (it) => (it.ticket_id ? router.page('ticket', it.ticket_id) : null) },
   ],
   compensations: [
     { key: 'open-ticket', label: () => t('tk.open'), perm: 'ticket.read', href: (it) => (it.ticket_id ? router.page('ticket', it.ticket_id) : null) },

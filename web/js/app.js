@@ -30,6 +30,8 @@ import { renderTickets } from './tickets.js';
 import { renderTicketNew } from './ticket_form.js';
 import { renderTicket } from './ticket_view.js';
 import { renderTicketDashboard, renderDefects, renderCalendar } from './ticket_reports.js';
+import { renderBatches, renderBatchNew, renderDefectsPage, renderCertificates } from './handover.js';
+import { renderBatch } from './handover_batch.js';
 import { startCounts, stopCounts } from './notify.js';
 import { modal, toast, errorState } from './ui.js';
 
@@ -60,7 +62,7 @@ function buildShell() {
       const r = router.parse();
       // Stay on the page; a record page of another project goes back to its list.
       if (['list', 'home', 'duplicates', 'import', 'contract-deadlines', 'mortgage-weekly', 'overdue', 'collection-rate',
-        'tickets', 'ticket-dashboard', 'ticket-defects'].includes(r.view)) render(r);
+        'tickets', 'ticket-dashboard', 'ticket-defects', 'handover-batches', 'handover-defects', 'certificates'].includes(r.view)) render(r);
       else if (r.view === 'view' && router.canLeave()) router.go(router.href('list', r.entity));
     },
   });
@@ -158,12 +160,14 @@ const PAGE_NAV = {
   'collection-rate': 'collections/rate',
   tickets: 'tickets/queue', ticket: 'tickets/queue', 'ticket-new': 'tickets/queue', 'ticket-dashboard': 'tickets/dashboard',
   'ticket-defects': 'tickets/defects', calendar: 'calendar',
+  'handover-batches': 'handover/batches', 'handover-new': 'handover/batches', 'handover-batch': 'handover/batches',
+  'handover-defects': 'handover/defects', certificates: 'handover/certificates',
 };
 const PAGE_SUB = {
   360: 'c360.crumb', grid: 'grid.crumb', approval: 'appr.crumb_view', 'approval-new': 'appr.crumb_new',
   'approval-resubmit': 'appr.crumb_resubmit', delegations: 'deleg.title',
   contract: 'ct.crumb', 'contract-new': 'sub.title', 'contract-deadlines': 'cl.deadlines', loan: 'ln.crumb',
-  ticket: 'tk.crumb', 'ticket-new': 'tk.new',
+  ticket: 'tk.crumb', 'ticket-new': 'tk.new', 'handover-new': 'ho.crumb_new',
 };
 
 async function render(r) {
@@ -207,6 +211,11 @@ async function render(r) {
       case 'ticket-new': await renderTicketNew(main, r.query, ctx); break;
       case 'ticket-dashboard': await renderTicketDashboard(main, r.query, ctx); break;
       case 'ticket-defects': await renderDefects(main, r.query, ctx); break;
+      case 'handover-batches': await renderBatches(main, r.query, ctx); break;
+      case 'handover-new': await renderBatchNew(main, r.query, ctx); break;
+      case 'handover-batch': await renderBatch(main, r.id, ctx, r.query); break;
+      case 'handover-defects': await renderDefectsPage(main, r.query, ctx); break;
+      case 'certificates': await renderCertificates(main, r.query, ctx); break;
       case 'calendar': await renderCalendar(main, r.query, ctx); break;
       case 'home': renderHome(main, ctx); break;
       case 'list': await renderList(main, r.entity, r.query, ctx); break;
@@ -222,7 +231,7 @@ async function render(r) {
     if (err && err.status === 401) return;
     main.replaceChildren(errorState(err, () => render(router.parse())));
   }
-  if (seq === routeSeq && !['edit', 'new', 'approval-new', 'approval-resubmit', 'contract-new', 'ticket-new'].includes(r.view)) {
+  if (seq === routeSeq && !['edit', 'new', 'approval-new', 'approval-resubmit', 'contract-new', 'ticket-new', 'handover-new'].includes(r.view)) {
     main.focus({ preventScroll: true });
   }
 }

@@ -1059,6 +1059,8 @@ const DICT = {
   'tk.crumb': ['工单', 'Ticket'],
   'tk.open': ['打开工单', 'Open ticket'],
   'tk.new': ['新建工单', 'New ticket'],
+  'ho.crumb_new': ['新建交付批次', 'New delivery batch'],
+  'ho.open_batch': ['打开批次', 'Open batch'],
   'tk.new_key': ['新建工单（快捷键 N）', 'New ticket (key N)'],
   'tk.view_mine': ['我的工单', 'Mine'],
   'tk.view_team': ['班组工单', 'My team'],

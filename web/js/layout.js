@@ -36,6 +36,10 @@ const CLIENT_PAGES = [
   { page: 'tickets/queue', group: 'service', perm: 'ticket.read', label: '工单队列', label_en: 'Ticket queues', first: true },
   { page: 'tickets/dashboard', group: 'service', perm: 'ticket.read', label: '工单看板', label_en: 'Ticket dashboard', after: 'tickets' },
   { page: 'tickets/defects', group: 'service', perm: 'defect.read', label: '质量缺陷分析', label_en: 'Defect analysis', after: 'defect-cases' },
+  // 交付与产权: the work pages first, next to the ledgers they read.
+  { page: 'handover/batches', group: 'handover', perm: 'handover.read', label: '交付工作台', label_en: 'Handover desk', first: true },
+  { page: 'handover/defects', group: 'handover', perm: ['handover.read', 'inspection.write'], label: '验房缺陷整改', label_en: 'Inspection defects', after: 'handover/batches' },
+  { page: 'handover/certificates', group: 'handover', perm: 'certificate.read', label: '产权证工作台', label_en: 'Certificate desk', after: 'handover/defects' },
   { page: 'calendar', group: 'service', perm: ['calendar.admin', 'ticket.admin'], label: '节假日与调休', label_en: 'Holidays & make-up days', after: 'sla-policies' },
 ];
 const GROUP_LABELS = {
@@ -44,6 +48,7 @@ const GROUP_LABELS = {
   contract: { label: '签约', label_en: 'Contracts' },
   mortgage: { label: '按揭回款', label_en: 'Mortgages & collections' },
   service: { label: '客服工单', label_en: 'Service tickets', before: 'contract' },
+  handover: { label: '交付与产权', label_en: 'Handover & certificates', before: 'service' },
 };
 
 /** The server's navigation plus the client pages this user may open. */

@@ -8,6 +8,8 @@
 // #/collections/overdue , #/collections/rate
 // tickets: #/tickets/queue?view=mine (or #/tickets) , #/ticket/12 , #/ticket/new?customer=3&unit=7 ,
 // #/tickets/dashboard , #/tickets/defects?by=category , #/calendar?year=2026
+// handover: #/handover/batches , #/handover/new , #/handover/batch/12?tab=slots ,
+// #/handover/defects?batch=12 , #/handover/certificates?view=due
 
 const listeners = new Set();
 let leaveGuard = null;
@@ -44,9 +46,18 @@ export function parse(hash = location.hash) {
     'tickets/queue': 'tickets',
     'tickets/dashboard': 'ticket-dashboard',
     'tickets/defects': 'ticket-defects',
+    'handover/batches': 'handover-batches',
+    'handover/new': 'handover-new',
+    'handover/defects': 'handover-defects',
+    'handover/certificates': 'certificates',
   };
   if (parts.length === 2 && FIXED[`${parts[0]}/${parts[1]}`]) {
     return { view: FIXED[`${parts[0]}/${parts[1]}`], entity: null, id: null, query };
+  }
+  if (parts[0] === 'handover' && parts[1] === 'batch') {
+    // #/handover/batch/12?tab=slots
+    if (parts.length === 3 && /^\d{1,18}$/.test(parts[2])) return { view: 'handover-batch', entity: null, id: parts[2], query };
+    return { view: 'bad', parts, query };
   }
   if (parts[0] === 'ticket') {
     // #/ticket/12, #/ticket/new?customer=3&unit=7
