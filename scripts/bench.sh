@@ -164,3 +164,38 @@ LUA
   done
   echo "server peak memory: $(( $(awk '/VmHWM/{print $2}' /proc/$srv/status) / 1024 )) MiB"
 fi
+
+# ---- Handover: a delivery batch of about 2,000 flats ------------------------
+# One project of 14 buildings; every signed flat is in the batch; measured
+# areas within ±4% of the contract's. Then the notices PDF (time, size,
+# memory), the true-up statements and the late-delivery ledger (time).
+if [ "${BENCH_HANDOVER:-1}" = 1 ]; then
+  [ -n "$srv" ] && { kill "$srv" 2>/dev/null; wait "$srv" 2>/dev/null; srv=""; }
+  rm -f "$tmp/h.db"*
+  "$BIN" init --db "$tmp/h.db" >/dev/null 2>&1
+  "$BIN" demo --db "$tmp/h.db" --projects 1 --buildings 14 --flats 10 >/dev/null 2>&1
+  sqlite3 "$tmp/h.db" "UPDATE units SET measured_area_dm2 = contract_area_dm2 + (id % 9 - 4) * contract_area_dm2 / 100 WHERE contract_area_dm2 IS NOT NULL"
+  "$BIN" serve --db "$tmp/h.db" --listen 127.0.0.1:0 --access-log '' --pool-size 16 >"$tmp/out" 2>"$tmp/err" &
+  srv=$!
+  for _ in $(seq 100); do grep -qs listening "$tmp/out" && break; sleep 0.1; done
+  url=$(grep -o 'http://[0-9.:]*' "$tmp/out")
+  mtoken=$(curl -s -X POST "$url/api/v1/login" -d '{"username":"manager","password":"bench-demo-1"}' |
+           sed -n 's/.*"token":"\([^"]*\)".*/\1/p')
+  auth=(-H "Authorization: Bearer $mtoken")
+  buildings=$(sqlite3 "$tmp/h.db" "SELECT group_concat(id) FROM buildings WHERE project_id = 1")
+  t=$(curl -s -o "$tmp/batch.json" -w '%{time_total}' "${auth[@]}" -X POST "$url/api/v1/delivery-batches" \
+      -d "{\"project_id\":1,\"name\":\"bench\",\"building_ids\":[$buildings],\"planned_start\":\"2026-12-01\",\"planned_end\":\"2026-12-31\"}")
+  batch=$(sed -n 's/^{"id":\([0-9]*\),.*/\1/p' "$tmp/batch.json")
+  echo "handover batch: $(sqlite3 "$tmp/h.db" "SELECT COUNT(*) FROM handovers WHERE batch_id = $batch") flats, created in ${t} s"
+  rss0=$(awk '/VmRSS/{print $2}' /proc/$srv/status)
+  t=$(curl -s -o "$tmp/notices.pdf" -w '%{time_total}' "${auth[@]}" "$url/api/v1/delivery-batches/$batch/notices.pdf")
+  echo "notices PDF: ${t} s, $(( $(stat -c %s "$tmp/notices.pdf") / 1024 )) KiB, $(pdfinfo "$tmp/notices.pdf" 2>/dev/null | awk '/Pages/{print $2}') pages;" \
+       "server RSS before $((rss0 / 1024)) MiB, VmHWM after $(( $(awk '/VmHWM/{print $2}' /proc/$srv/status) / 1024 )) MiB," \
+       "anonymous $(( $(awk '/RssAnon/{print $2}' /proc/$srv/status) / 1024 )) MiB"
+  t=$(curl -s -o "$tmp/tu.json" -w '%{time_total}' "${auth[@]}" -X POST "$url/api/v1/delivery-batches/$batch/true-up" -d '{}')
+  echo "true-up statements: ${t} s ($(sed -n 's/^{"made":\([0-9]*\),.*/\1/p' "$tmp/tu.json") made, with their receivables)"
+  t=$(curl -s -o "$tmp/ld.json" -w '%{time_total}' "${auth[@]}" "$url/api/v1/delivery-batches/$batch/late-delivery")
+  echo "late-delivery ledger: ${t} s (JSON, $(( $(stat -c %s "$tmp/ld.json") / 1024 )) KiB)"
+  t=$(curl -s -o "$tmp/ld.xlsx" -w '%{time_total}' "${auth[@]}" "$url/api/v1/delivery-batches/$batch/late-delivery.xlsx")
+  echo "late-delivery ledger: ${t} s (Excel, $(( $(stat -c %s "$tmp/ld.xlsx") / 1024 )) KiB)"
+fi

@@ -13,7 +13,7 @@ pkgs=(build-essential pkg-config libmicrohttpd-dev libjansson-dev libsodium-dev
       libcairo2-dev libpango1.0-dev fonts-noto-cjk)
 case "$mode" in
   test)  pkgs+=(libcmocka-dev sqlite3 chromium clang-format poppler-utils) ;;
-  bench) pkgs+=(wrk sqlite3 procps bc curl gawk) ;;
+  bench) pkgs+=(wrk sqlite3 procps bc curl gawk poppler-utils) ;;
 esac
 
 missing=()
