@@ -462,6 +462,17 @@ static int owner_visible(struct api_ctx *ctx, const char *owner, int64_t id, str
         json_decref(req);
         return rc;
     }
+    if (strcmp(owner, "inspection_defects") == 0) {
+        int64_t project = 0;
+        if (!auth_has(ctx->user, "handover.read"))
+            return app_err_set(err, APP_EFORBIDDEN, NULL, "您没有查看交付记录的权限");
+        if (db_query_int64(ctx->conn, &project,
+                           "SELECT project_id FROM inspection_defects WHERE id = ?", "i", id) < 0)
+            return app_err_set(err, APP_ENOTFOUND, NULL, "问题不存在");
+        if (!auth_in_scope(ctx->user, project))
+            return app_err_set(err, APP_EFORBIDDEN, NULL, "您没有该项目的权限");
+        return 0;
+    }
     if (strcmp(owner, "tickets") == 0) {
         if (!auth_has(ctx->user, "ticket.read"))
             return app_err_set(err, APP_EFORBIDDEN, NULL, "您没有查看工单的权限");

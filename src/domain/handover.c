@@ -762,8 +762,9 @@ int handover_get(json_t **out,
             rows_of(c,
                     "SELECT x.*, (SELECT name FROM ticket_categories k WHERE k.id = x.category_id)"
                     " AS category_name, (SELECT name FROM contractors k WHERE k.id ="
-                    " x.contractor_id) AS contractor_name FROM inspection_defects x WHERE"
-                    " x.handover_id = ? ORDER BY x.id",
+                    " x.contractor_id) AS contractor_name, (SELECT COUNT(*) FROM attachments a"
+                    " WHERE a.owner_entity = 'inspection_defects' AND a.owner_id = x.id) AS"
+                    " photos FROM inspection_defects x WHERE x.handover_id = ? ORDER BY x.id",
                     id));
     json_object_set_new(*out, "mailings",
                         rows_of(c,

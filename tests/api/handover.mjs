@@ -180,6 +180,13 @@ test('handover inspection and delivery: defects go to contractors and can become
   }, 201);
   assert(h.status === 'inspected' && h.defects.length === 1 && h.defects[0].contractor_name === contractor.name, `inspection: ${JSON.stringify(h.defects)}`);
   const d = h.defects[0];
+  // A photo of the defect, in the shared attachment store.
+  const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(64, 1)]);
+  const up = await client.call('POST', `/api/v1/attachments?entity=inspection_defects&id=${d.id}&file_name=leak.png`, { as: 'engineer', raw: png, headers: { 'Content-Type': 'application/octet-stream' } });
+  expectStatus(up, 201, 'defect photo');
+  expectError(await client.call('POST', `/api/v1/attachments?entity=inspection_defects&id=${d.id}&file_name=leak.png`, { as: 'mortgage', raw: png, headers: { 'Content-Type': 'application/octet-stream' } }), 403, 'forbidden');
+  h = await get(client, 'manager', `/api/v1/handovers/${f.id}/full`);
+  assert(h.defects[0].photos === 1, `photos ${h.defects[0].photos}`);
   // The engineer may inspect, not hand over keys.
   expectError(await client.call('POST', `/api/v1/handovers/${f.id}/deliver`, { as: 'engineer', body: {} }), 403, 'forbidden');
   const t = await post(client, 'manager', `/api/v1/inspection-defects/${d.id}/ticket`, {}, 201);
