@@ -26,6 +26,7 @@
 #include "domain/demo.h"
 #include "domain/import.h"
 #include "domain/rekey.h"
+#include "domain/scheduler.h"
 #include "domain/ticket.h"
 #include "store/db.h"
 
@@ -49,9 +50,10 @@ static const char usage[] =
         "  audit verify             check the audit trail's hash chain\n"
         "  rekey                    rotate the master key (re-seal personal data and the\n"
         "                           audit chain; stop the servers first)\n"
-        "  remind [--now TIME]      run the due reminders once (approval tasks past their\n"
-        "                           limit, ticket SLA warnings and escalations), for cron;\n"
-        "                           TIME is \"YYYY-MM-DDTHH:MM:SSZ\" (default: now)\n"
+        "  remind [--now TIME]      run every scheduled job once (approval reminders, ticket\n"
+        "                           SLA, warranty expiry, certificate and filing deadlines,\n"
+        "                           mortgage follow-ups and weekly report), for cron; a notice\n"
+        "                           is never sent twice; TIME is \"YYYY-MM-DDTHH:MM:SSZ\"\n"
         "  routes                   print every API route and its permission\n"
         "  config                   print the effective settings\n"
         "\n"
@@ -319,38 +321,12 @@ static int cmd_migrate(struct cli *cli)
 
 static volatile sig_atomic_t stop_requested;
 
-/* The due reminders, each job in its own transaction: approval tasks past
- * their limit, ticket SLA warnings and escalations. Each is idempotent (a
- * reminder fires once), so several servers and cron may run them. Returns
- * how many fired, or -1 when a job failed. */
-static int run_reminders(struct db *db, int64_t now)
+/* This server's name in job leases and the run log. */
+static void holder_name(char *out, size_t size)
 {
-    static const struct {
-        const char *what;
-        int (*run)(struct db_conn *c, int64_t now);
-    } jobs[] = {{"overdue approval tasks reminded", approval_remind_overdue},
-                {"ticket SLA warnings and escalations", ticket_sla_sweep}};
-    int total = 0, failed = 0;
-    for (size_t i = 0; i < ARRAY_LEN(jobs); i++) {
-        struct db_conn *c = db_acquire(db);
-        int n = db_begin(c, 1);
-        if (n == 0) {
-            n = jobs[i].run(c, now);
-            if (n >= 0 && db_commit(c) < 0)
-                n = -1;
-            if (n < 0 && db_in_tx(c))
-                db_rollback(c);
-        }
-        db_release(c);
-        if (n < 0) {
-            log_error("reminders: %s failed", jobs[i].what);
-            failed = 1;
-        } else if (n > 0) {
-            log_info("reminders: %d %s", n, jobs[i].what);
-            total += n;
-        }
-    }
-    return failed ? -1 : total;
+    char host[128] = "localhost";
+    gethostname(host, sizeof(host) - 1);
+    snprintf(out, size, "%s:%ld", host, (long)getpid());
 }
 
 static int cmd_remind(struct cli *cli)
@@ -358,7 +334,10 @@ static int cmd_remind(struct cli *cli)
     struct db *db = NULL;
     if (open_store(&db, cli, 0) < 0)
         return 1;
-    int n = run_reminders(db, cli->now ? cli->now : time_now());
+    char holder[160];
+    holder_name(holder, sizeof(holder));
+    /* Every enabled job now, whatever its period: cron decides when. */
+    int n = scheduler_run(db, cli->now ? cli->now : time_now(), holder, 1);
     db_close(db);
     if (n < 0)
         return 1;
@@ -366,9 +345,9 @@ static int cmd_remind(struct cli *cli)
     return 0;
 }
 
-/* Background work of a server: reminders of approvals waiting past their
- * limit, every 30 seconds. Each pass is idempotent (a task is reminded
- * once), so several servers may run it. */
+/* Background work of a server: every 30 seconds, the scheduled jobs that
+ * are due (scheduler.h). A job runs under a lease in the database and never
+ * sends a notice twice, so several servers may share one database. */
 struct ticker {
     struct db *db;
     pthread_t thread;
@@ -383,7 +362,9 @@ static void *ticker_main(void *arg)
     pthread_mutex_lock(&t->lock);
     while (!t->stop) {
         pthread_mutex_unlock(&t->lock);
-        run_reminders(t->db, time_now());
+        char holder[160];
+        holder_name(holder, sizeof(holder));
+        scheduler_run(t->db, time_now(), holder, 0);
         pthread_mutex_lock(&t->lock);
         struct timespec until;
         clock_gettime(CLOCK_REALTIME, &until);

@@ -170,6 +170,7 @@ int api_defect_cases_report(struct api_ctx *ctx, struct app_err *err);
 int api_calendar_year(struct api_ctx *ctx, struct app_err *err);
 int api_calendar_import(struct api_ctx *ctx, struct app_err *err);
 int api_calendar_add_workdays(struct api_ctx *ctx, struct app_err *err);
+int api_warranty_expiring(struct api_ctx *ctx, struct app_err *err);
 int api_batches_create(struct api_ctx *ctx, struct app_err *err);
 int api_batches_full(struct api_ctx *ctx, struct app_err *err);
 int api_batches_slot(struct api_ctx *ctx, struct app_err *err);

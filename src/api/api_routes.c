@@ -62,6 +62,7 @@ const struct api_route api_routes[] = {
         {"GET", "/api/v1/units/{id}/warranty", api_units_warranty, "ticket.read", 0},
         {"POST", "/api/v1/defect-cases", api_defect_cases_create, "defect.write", 0},
         {"GET", "/api/v1/defect-cases/report", api_defect_cases_report, "defect.read", 0},
+        {"GET", "/api/v1/warranty/expiring", api_warranty_expiring, "warranty.read", 0},
         {"GET", "/api/v1/calendar", api_calendar_year, "", 0},
         {"GET", "/api/v1/calendar/add-workdays", api_calendar_add_workdays, "", 0},
         {"POST", "/api/v1/calendar/import", api_calendar_import, "calendar.admin", 0},

@@ -7,6 +7,7 @@
 #include "api.h"
 #include "core/timeutil.h"
 #include "domain/ticket.h"
+#include "domain/warranty.h"
 #include "domain/workcal.h"
 
 int api_tickets_create(struct api_ctx *ctx, struct app_err *err)
@@ -223,4 +224,18 @@ int api_calendar_add_workdays(struct api_ctx *ctx, struct app_err *err)
     workcal_free(&w);
     ctx->reply = json_pack("{s:s}", "date", out);
     return 0;
+}
+
+int api_warranty_expiring(struct api_ctx *ctx, struct app_err *err)
+{
+    int64_t pid = 0, within = 60;
+    int rc = api_query_project(ctx, &pid, err);
+    if (rc == 0)
+        rc = query_int(ctx, "within", &within, 0, 3650, err);
+    if (rc < 0)
+        return rc;
+    char from[11], to[11];
+    date_today(from);
+    date_add_days(to, from, within);
+    return warranty_expiring(&ctx->reply, ctx->conn, ctx->user, pid, from, to, err);
 }

@@ -1139,6 +1139,8 @@ const struct entity *const entities[] = {
         &departments_entity,
         &users_entity,
         &roles_entity,
+        &scheduled_jobs_entity,
+        &job_runs_entity,
         &audit_entity,
 };
 const size_t entities_count = ARRAY_LEN(entities);

@@ -74,6 +74,9 @@ const struct field_option rbac_perm_options[] = {
         {"inspection.write", "记录验房与整改", "Record inspections and defects", NULL},
         {"certificate.read", "查看产权证办理", "View property certificates", NULL},
         {"certificate.write", "办理产权证", "Handle property certificates", NULL},
+        {"warranty.read", "查看保修期台账", "View the warranty ledger", NULL},
+        {"job.read", "查看定时任务与运行记录", "View scheduled jobs and runs", NULL},
+        {"job.write", "维护定时任务", "Edit scheduled jobs", NULL},
         {"user.read", "查看用户", "View users", NULL},
         {"user.write", "维护用户", "Edit users", NULL},
         {"user.export", "导出用户", "Export users", NULL},
@@ -105,6 +108,7 @@ const char *rbac_group(const char *code)
             {"defect.", "客服工单"},       {"contractor.", "客服工单"},
             {"calendar.", "系统设置"},     {"handover.", "交付与产权"},
             {"inspection.", "交付与产权"}, {"certificate.", "交付与产权"},
+            {"warranty.", "客服工单"},     {"job.", "系统设置"},
     };
     for (size_t i = 0; i < ARRAY_LEN(groups); i++)
         if (strncmp(code, groups[i].prefix, strlen(groups[i].prefix)) == 0)

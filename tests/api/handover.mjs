@@ -16,7 +16,7 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { assert, expectError, expectStatus } from './lib.mjs';
+import { assert, expectError, expectStatus, runBinClean } from './lib.mjs';
 import { readXlsx } from './xlsx.mjs';
 
 export const handoverTests = [];
@@ -304,4 +304,34 @@ test('certificates: collecting → submitted → issued (number required) → co
   assert(!after.items.some((x) => x.id === cert.id), 'a collected certificate still listed as due');
   expectError(await client.call('POST', `/api/v1/certificates/${cert.id}/advance`, { as: 'agent', body: { to: 'collected', on: today() } }), 409, 'conflict');
   expectError(await client.call('GET', '/api/v1/certificates/deadlines', { as: 'mortgage' }), 403, 'forbidden');
+});
+
+test('scheduler and warranty ledger: anjia remind runs every job once and logs it, a second run sends nothing again; admins see jobs and runs; flats whose warranty ends within N days are listed', async ({ bin, env, db, client }) => {
+  // A flat of project 2 delivered 23 months ago: its two-year components end within 60 days.
+  const unit = (await get(client, 'manager', '/api/v1/units?project_id=2&status=signed&limit=1')).items[0];
+  const delivered = addDays(today(), -(365 * 2 - 30));
+  expectStatus(await client.call('PATCH', `/api/v1/units/${unit.id}`, { as: 'admin', body: { delivered_on: delivered } }), 200, 'delivered_on');
+  const list = await get(client, 'manager', '/api/v1/warranty/expiring?within=60&project_id=2');
+  const mine = list.items.filter((x) => x.unit_id === unit.id);
+  assert(mine.length >= 5 && mine.every((x) => x.delivered_on === delivered && x.end > today()), `ledger rows ${JSON.stringify(mine).slice(0, 300)}`);
+  expectError(await client.call('GET', '/api/v1/warranty/expiring', { as: 'finance' }), 403, 'forbidden');
+  const runs0 = (await get(client, 'admin', '/api/v1/job-runs?job=warranty_expiry&limit=1')).total;
+  let r = runBinClean(bin, ['remind', '--db', db], env);
+  assert(r.status === 0, `remind: ${r.stderr}`);
+  const owner = unit.owner_id;
+  const c360 = JSON.stringify(await get(client, 'manager', `/api/v1/customers/${owner}/360`));
+  const told = (c360.match(new RegExp(`保修期届满提醒：${unit.room_code}`, 'g')) || []).length;
+  assert(told === mine.length, `owner told ${told} times for ${mine.length} components`);
+  r = runBinClean(bin, ['remind', '--db', db], env);
+  assert(r.status === 0 && /0 reminders fired|[0-9]+ reminders fired/.test(r.stdout), `second remind: ${r.stdout}`);
+  const again = JSON.stringify(await get(client, 'manager', `/api/v1/customers/${owner}/360`));
+  assert((again.match(new RegExp(`保修期届满提醒：${unit.room_code}`, 'g')) || []).length === told, 'a second run told the owner again');
+  const runs = await get(client, 'admin', '/api/v1/job-runs?job=warranty_expiry&limit=5');
+  assert(runs.total === runs0 + 2 && runs.items.every((x) => x.status === 'ok'), `runs ${JSON.stringify(runs.items)}`);
+  const jobs = await get(client, 'admin', '/api/v1/scheduled-jobs?limit=20');
+  assert(jobs.items.length === 7 && jobs.items.some((j) => j.code === 'warranty_expiry' && j.param === 60), 'jobs listed');
+  expectError(await client.call('GET', '/api/v1/scheduled-jobs', { as: 'manager' }), 403, 'forbidden');
+  const wj = jobs.items.find((j) => j.code === 'warranty_expiry');
+  expectError(await client.call('PATCH', `/api/v1/scheduled-jobs/${wj.id}`, { as: 'admin', body: { every_seconds: 5 } }), 422, 'invalid', 'every_seconds');
+  expectStatus(await client.call('PATCH', `/api/v1/scheduled-jobs/${wj.id}`, { as: 'admin', body: { param: 90 } }), 200, 'param');
 });

@@ -1,0 +1,135 @@
+/*
+ * entities_jobs.c - the scheduler as an admin sees it: the jobs (enable,
+ * period, parameter) and the log of their runs.
+ */
+#include "entities_office.h"
+#include "entity.h"
+
+static const struct entity_field jobs_fields[] = {
+        {.name = "code",
+         .label = "代码",
+         .label_en = "Code",
+         .type = FT_TEXT,
+         .flags = F_LIST | F_FILTER},
+        {.name = "name", .label = "任务", .label_en = "Job", .type = FT_TEXT, .flags = F_LIST},
+        {.name = "enabled",
+         .label = "启用",
+         .label_en = "Enabled",
+         .type = FT_BOOL,
+         .flags = F_LIST | F_FILTER | F_UPDATE},
+        {.name = "every_seconds",
+         .label = "间隔（秒）",
+         .label_en = "Every (s)",
+         .type = FT_INT,
+         .flags = F_LIST | F_UPDATE},
+        {.name = "param",
+         .label = "参数（提前天数）",
+         .label_en = "Parameter (days ahead)",
+         .type = FT_INT,
+         .flags = F_LIST | F_UPDATE},
+        {.name = "last_run_at",
+         .label = "上次运行",
+         .label_en = "Last run",
+         .type = FT_DATETIME,
+         .flags = F_LIST},
+        {.name = "lease_holder",
+         .label = "正在运行的服务器",
+         .label_en = "Running on",
+         .type = FT_TEXT,
+         .flags = F_LIST},
+};
+
+static int jobs_before_update(struct db_conn *c,
+                              const struct auth_user *who,
+                              int64_t id,
+                              json_t *in,
+                              json_t *before,
+                              struct entity_cols *x,
+                              struct app_err *err)
+{
+    (void)c;
+    (void)who;
+    (void)id;
+    (void)before;
+    (void)x;
+    json_t *every = json_object_get(in, "every_seconds"), *param = json_object_get(in, "param");
+    if (every && (!json_is_integer(every) || json_integer_value(every) < 30 ||
+                  json_integer_value(every) > 31 * 86400))
+        return app_err_set(err, APP_EINVAL, "every_seconds", "间隔应在 30 秒到 31 天之间");
+    if (param && !json_is_null(param) &&
+        (!json_is_integer(param) || json_integer_value(param) < 0 ||
+         json_integer_value(param) > 3650))
+        return app_err_set(err, APP_EINVAL, "param", "参数应为 0 到 3650 之间的天数");
+    return 0;
+}
+
+static const struct entity_hooks jobs_hooks = {.before_update = jobs_before_update};
+
+const struct entity scheduled_jobs_entity = {.name = "scheduled-jobs",
+                                             .table = "scheduled_jobs",
+                                             .label = "定时任务",
+                                             .label_en = "Scheduled jobs",
+                                             .fields = jobs_fields,
+                                             .n_fields = ARRAY_LEN(jobs_fields),
+                                             .read_perm = "job.read",
+                                             .write_perm = "job.write",
+                                             .export_perm = "job.read",
+                                             .title_field = "name",
+                                             .default_sort = "id",
+                                             .nav_group = "system",
+                                             .flags = E_NO_CREATE,
+                                             .hooks = &jobs_hooks};
+
+static const struct field_option run_statuses[] = {
+        {"ok", "成功", "OK", "green"},
+        {"failed", "失败", "Failed", "red"},
+        {NULL, NULL, NULL, NULL},
+};
+
+static const struct entity_field runs_fields[] = {
+        {.name = "job",
+         .label = "任务",
+         .label_en = "Job",
+         .type = FT_TEXT,
+         .flags = F_LIST | F_FILTER},
+        {.name = "holder",
+         .label = "服务器",
+         .label_en = "Server",
+         .type = FT_TEXT,
+         .flags = F_LIST | F_FILTER},
+        {.name = "started_at",
+         .label = "开始",
+         .label_en = "Started",
+         .type = FT_DATETIME,
+         .flags = F_LIST | F_SORT | F_FILTER},
+        {.name = "finished_at",
+         .label = "结束",
+         .label_en = "Finished",
+         .type = FT_DATETIME,
+         .flags = F_LIST},
+        {.name = "status",
+         .label = "结果",
+         .label_en = "Result",
+         .type = FT_ENUM,
+         .flags = F_LIST | F_FILTER,
+         .options = run_statuses},
+        {.name = "fired",
+         .label = "发出提醒",
+         .label_en = "Notices",
+         .type = FT_INT,
+         .flags = F_LIST | F_FILTER},
+};
+
+const struct entity job_runs_entity = {.name = "job-runs",
+                                       .table = "job_runs",
+                                       .label = "任务运行记录",
+                                       .label_en = "Job runs",
+                                       .fields = runs_fields,
+                                       .n_fields = ARRAY_LEN(runs_fields),
+                                       .read_perm = "job.read",
+                                       .write_perm = NULL,
+                                       .export_perm = "job.read",
+                                       .title_field = "job",
+                                       .default_sort = "-id",
+                                       .nav_group = "system",
+                                       .flags = E_READONLY};
