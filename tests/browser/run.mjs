@@ -2353,7 +2353,11 @@ async function main() {
         const k = `${u.project_id}:${u.building_id}`;
         byB.set(k, (byB.get(k) || 0) + 1);
       }
-      const best = [...byB.entries()].sort((a, b) => b[1] - a[1])[0];
+      // Prefer a project the engineer works on too (a later case inspects as the engineer).
+      const engApi = await apiAs(base, 'engineer', DEMO_PW);
+      const engProjects = new Set((((await engApi.get('projects?limit=200')).body || {}).items || []).map((p) => String(p.id)));
+      const ranked = [...byB.entries()].sort((a, b) => b[1] - a[1]);
+      const best = ranked.find(([k]) => engProjects.has(k.split(':')[0])) || ranked[0];
       assert(best, `a building with signed flats (${units.length} signed units)`);
       const [projectId, buildingId] = best[0].split(':');
       await freshLogin('manager');
@@ -2603,6 +2607,31 @@ async function main() {
       await hoSubmit();
       await page.waitForFunction((id) => /拒收/.test(document.querySelector(`.flats-table tr[data-id="${id}"] td[data-col=state]`)?.textContent || ''), f.id);
       assert((await page.locator('.ho-stat[data-count=refused] .stat-value').innerText()).trim() === '1', 'refused: 1');
+      // The 交付工作台 list shows the batch with its delivered / flats; a row opens it.
+      await page.locator('.nav-item[data-entity="handover/batches"]').click();
+      const row = page.locator(`.batches-table tbody tr[data-id="${hoBatch.id}"]`);
+      await row.waitFor();
+      assert(/1 \/ \d+/.test(await row.innerText()), `delivered / flats: ${await row.innerText()}`);
+      await shot('handover-batches');
+      await row.locator('td').nth(3).click();
+      await page.locator(`.page-batch[data-id="${hoBatch.id}"]`).waitFor();
+    });
+
+    await test('handover: the engineer sees the batch and may inspect, but not deliver, mail or book', async () => {
+      assert(hoBatch, 'the batch');
+      const eng = await apiAs(base, 'engineer', DEMO_PW);
+      const r = await eng.get(`delivery-batches/${hoBatch.id}/full`);
+      if (r.status === 403) { skip('handover: engineer', 'the engineer does not have the project'); return; }
+      assert(r.status === 200, `engineer reads the batch: ${r.status}`);
+      const open = (r.body.flats || []).find((x) => x.status !== 'delivered' && x.status !== 'refused');
+      assert(open, 'an open flat');
+      await freshLogin('engineer');
+      await hoOpenBatch();
+      const row = page.locator(`.flats-table tr[data-id="${open.id}"]`);
+      await row.locator('[data-action=inspect]').waitFor();
+      for (const a of ['deliver', 'mail', 'book', 'refuse']) assert(await row.locator(`[data-action=${a}]`).count() === 0, `no ${a} for the engineer`);
+      assert(await page.locator('[data-action=notices]').count() === 0, 'no notices PDF for the engineer');
+      await freshLogin('manager');
     });
 
     await test('handover: the certificate made at delivery is submitted, then issued with its number', async () => {
@@ -2615,9 +2644,17 @@ async function main() {
       await page.locator('.modal').waitFor();
       await hoSubmit();
       await page.waitForFunction((room) => [...document.querySelectorAll('.certs-table tbody tr')].some((tr) => tr.textContent.includes(room) && tr.dataset.status === 'submitted'), hoFlat.room_code);
-      // The near/past-due view lists it (delivered today + the contract's days).
+      // The near/past-due view lists it once due within 30 days: delivered today, the
+      // contract gives 12 days (set in the database; the contract screens do not edit it).
+      const fixed = spawnSync('sqlite3', [path.join(tmp, 't.db'),
+        `UPDATE contracts SET certificate_days = 12 WHERE id = ${Number(hoFlat.contract_id)};`], { encoding: 'utf8' });
+      assert(fixed.status === 0, `sqlite3: ${fixed.stderr}`);
       await page.locator('.ho-seg[data-seg=view] [data-value=due]').click();
       await page.waitForFunction(() => document.querySelector('.page-certificates[data-view=due]:not([aria-busy])'));
+      const dueRow = page.locator('.certs-table tbody tr', { hasText: hoFlat.room_code }).first();
+      await dueRow.waitFor();
+      assert(/剩 12 天/.test(await dueRow.innerText()), `12 days left: ${await dueRow.innerText()}`);
+      assert((await dueRow.innerText()).includes(hoAddDays(hoToday, 12)), 'due date = delivery + 12 days');
       await shot('handover-certificates-due');
       await page.locator('.ho-seg[data-seg=view] [data-value=all]').click();
       await page.waitForFunction(() => document.querySelector('.page-certificates[data-view=all]:not([aria-busy]) .certs-table'));

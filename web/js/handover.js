@@ -55,6 +55,9 @@ export async function renderBatches(main, query, ctx) {
       if (!page.isConnected) return;
       const items = itemsOf(r);
       const total = r && r.total !== undefined ? Number(r.total) : items.length;
+      // The list may not carry buildings and team: those columns only when it does.
+      const hasB = items.some((b) => b.buildings_text || Array.isArray(b.buildings) || b.building_names);
+      const hasT = items.some((b) => b.team);
       const rows = items.map((b) => {
         const href = router.page('handover/batch', b.id);
         const n = typeof b.flats === 'number' ? b.flats : (Array.isArray(b.flats) ? b.flats.length : b.total);
@@ -62,17 +65,17 @@ export async function renderBatches(main, query, ctx) {
         const tr_ = h('tr', { tabindex: 0, dataset: { id: b.id } },
           h('td', null, h('a', { class: 'row-link', href, text: b.name || `#${b.id}` })),
           td(b.project_name || (b.project_id ? `#${b.project_id}` : '')),
-          td(b.buildings_text || (Array.isArray(b.buildings) ? b.buildings.map((x) => x.name || x).join('、') : b.building_names)),
+          hasB ? td(b.buildings_text || (Array.isArray(b.buildings) ? b.buildings.map((x) => x.name || x).join('、') : b.building_names)) : null,
           h('td', { class: 'nowrap' }, `${fmt.date(b.planned_start)} ~ ${fmt.date(b.planned_end)}`),
-          td(b.team),
+          hasT ? td(b.team) : null,
           td(n !== undefined && n !== null ? (done !== undefined && done !== null ? `${fmt.integer(done)} / ${fmt.integer(n)}` : fmt.integer(n)) : null, 'num'),
           h('td', { class: 'nowrap' }, codeTag(BATCH_STATUS, b.status)));
         tr_.addEventListener('click', (e) => { if (!e.target.closest('a')) router.go(href); });
         tr_.addEventListener('keydown', (e) => { if (e.key === 'Enter') router.go(href); });
         return tr_;
       });
-      replace(tableWrap, table([[tr('批次', 'Batch')], [tr('项目', 'Project')], [tr('楼栋', 'Buildings')], [tr('计划交付', 'Planned')],
-        [tr('交付小组', 'Team')], [tr('已交付 / 户数', 'Delivered / flats'), 'num'], [tr('状态', 'Status')]], rows,
+      replace(tableWrap, table([[tr('批次', 'Batch')], [tr('项目', 'Project')], hasB && [tr('楼栋', 'Buildings')], [tr('计划交付', 'Planned')],
+        hasT && [tr('交付小组', 'Team')], [tr('已交付 / 户数', 'Delivered / flats'), 'num'], [tr('状态', 'Status')]].filter(Boolean), rows,
       { cls: 'batches-table', empty: can('handover.write') ? tr('暂无交付批次 — 点右上角“新建批次”', 'No batches yet — use New batch') : tr('暂无交付批次', 'No batches yet') }));
       const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
       replace(pager,
@@ -224,6 +227,7 @@ export async function loadDefects(batchId, status) {
 /** Mark rectified / verified, with a note. */
 export function defectStatusDialog(d, to, after) {
   return fieldsDialog({
+    className: 'ho-dialog',
     title: to === 'rectified' ? tr('标记已整改', 'Mark rectified') : tr('复验通过', 'Verified'),
     intro: `${unitText(d)} ${dash(d.room)} ${dash(d.part)}：${d.description || ''}`,
     fields: [inputField({ name: 'note', label: tr('说明', 'Note'), type: 'textarea', rows: 2, maxlen: 500 })],
@@ -343,6 +347,7 @@ export function advanceDialog(c, after) {
     fields.push(inputField({ name: 'number', label: tr('产权证号', 'Certificate number'), required: true, maxlen: 60, placeholder: tr('如：京(2026)朝阳区不动产权第0012345号', 'as printed') }));
   }
   return fieldsDialog({
+    className: 'ho-dialog',
     title: tr('产权证：{a} → {b}', 'Certificate: {a} → {b}', { a: label(CERT_STATUS, c.status), b: label(CERT_STATUS, to) }),
     intro: `${unitText(c)} ${ownerText(c)}`,
     fields,

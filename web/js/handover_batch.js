@@ -202,7 +202,7 @@ export async function renderBatch(main, id, ctx, query) {
       const nInsp = Number(x.inspections || 0);
       const inspText = x.inspection_kind || x.last_inspection_kind
         ? `${label(INSPECTION_KIND, x.inspection_kind || x.last_inspection_kind)} ${fmt.date(x.inspected_on || '')}`
-        : [x.inspected_on ? String(fmt.date(x.inspected_on)).slice(5) : '', nInsp ? tr('验房 {n} 次', '{n} inspections', { n: nInsp }) : ''].filter(Boolean).join(' ');
+        : [x.inspected_on ? String(fmt.date(x.inspected_on)).slice(5) : '', nInsp ? tr('验房 {n} 次', 'inspected {n}×', { n: nInsp }) : ''].filter(Boolean).join(' ');
       const openDefects = Number(x.open_defects ?? x.defects_open ?? 0);
       return h('tr', { dataset: { id: x.id, status: x.status || '', unit: x.unit_id || '' } },
         h('td', { class: 'mono nowrap', text: unitText(x) }),
@@ -235,7 +235,13 @@ export async function renderBatch(main, id, ctx, query) {
       return { value: s.id, label: `${slotText(s)}（${tr('已约 {b}/{c}', '{b}/{c} booked', { b: slotBooked(s), c: s.capacity })}）${left <= 0 && !mine ? tr(' 已满', ' full') : ''}` };
     });
     const f = inputField({ name: 'slot_id', label: tr('预约时段', 'Slot'), type: 'select', required: true, options: opts, value: x.slot_id || '', parse: (s) => ({ value: Number(s) }), help: opts.length ? null : tr('还没有时段 — 先在“预约时段”中添加', 'No slots yet — add them in Slots') });
+    // A full slot cannot be picked (the API would answer 409).
+    data.slots.forEach((s, i) => {
+      const o = f.input.options[i + 1];
+      if (o && Number(s.capacity) - slotBooked(s) <= 0 && String(x.slot_id || '') !== String(s.id)) o.disabled = true;
+    });
     return fieldsDialog({
+      className: 'ho-dialog',
       title: tr('预约交付时段', 'Book a slot'), intro: `${unitText(x)} ${ownerText(x)}`, fields: [f], okText: tr('预约', 'Book'),
       submit: async (v) => { await api.post(`handovers/${x.id}/book`, v); after(tr('已预约', 'Booked'))(); },
     });
@@ -254,6 +260,7 @@ export async function renderBatch(main, id, ctx, query) {
     const need = () => ['sent', 'resent'].includes(status.read().value);
     if (need()) track.el.querySelector('label').append(h('span', { class: 'req', 'aria-hidden': 'true', text: '*' }));
     return fieldsDialog({
+      className: 'ho-dialog',
       title: tr('登记通知书寄送', 'Record mailing'), intro: `${unitText(x)} ${ownerText(x)}`, fields, okText: tr('保存', 'Save'),
       submit: async (v) => {
         if (need() && !v.tracking_no) {
@@ -384,6 +391,7 @@ export async function renderBatch(main, id, ctx, query) {
 
   function refuseDialog(x) {
     return fieldsDialog({
+      className: 'ho-dialog',
       title: tr('业主拒收', 'Owner refuses'), intro: `${unitText(x)} ${ownerText(x)}`, danger: true, okText: tr('登记拒收', 'Record refusal'),
       fields: [inputField({ name: 'reason', label: tr('拒收原因', 'Reason'), type: 'textarea', required: true, rows: 3, maxlen: 500 })],
       submit: async (v) => { await api.post(`handovers/${x.id}/refuse`, v); after(tr('已登记拒收', 'Refusal recorded'))(); },
@@ -421,6 +429,7 @@ export async function renderBatch(main, id, ctx, query) {
     ];
     for (const f of fields.slice(1, 3)) f.input.setAttribute('inputmode', 'numeric');
     return fieldsDialog({
+      className: 'ho-dialog',
       title: tr('添加预约时段', 'Add a slot'), fields, grid: true, okText: tr('添加', 'Add'),
       submit: async (v) => { await api.post(`delivery-batches/${id}/slots`, v); after(tr('时段已添加', 'Slot added'))(); },
     });
