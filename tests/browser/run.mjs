@@ -2538,6 +2538,15 @@ async function main() {
         if (w && w.status !== 'no_component') break;
       }
       assert(w && w.under_warranty === true && w.delivered_on === hoToday, `warranty runs from today: ${JSON.stringify(w).slice(0, 300)}`);
+      // The flat's own record: mailing log, inspection and defect, keys and meters.
+      await page.locator(`.flats-table tr[data-id="${hoFlat.id}"] [data-action=flat]`).click();
+      await page.locator(`.ho-flat[data-id="${hoFlat.id}"]`).waitFor();
+      const rec = await page.locator('.ho-flat').innerText();
+      assert(/SF1234567890/.test(rec) && /主卫地漏周边渗水/.test(rec) && /3 把/.test(rec) && /301\.2/.test(rec), `flat record: ${rec.slice(0, 300)}`);
+      assert(/住宅质量保证书/.test(rec) && /住宅使用说明书/.test(rec), 'documents named');
+      await shot('handover-flat-record');
+      await page.keyboard.press('Escape');
+      await page.locator('.modal-mask').waitFor({ state: 'detached' });
       // The unit's page says 已交付 too.
       await gotoHash(base, `#/view/units/${hoFlat.unit_id}`);
       await page.waitForFunction(() => /已交付/.test(document.querySelector('.page')?.textContent || ''));

@@ -9,11 +9,11 @@ import * as api from './api.js';
 import * as fmt from './format.js';
 import * as router from './router.js';
 import { can } from './session.js';
-import { loading, errorState, toast, setBusy } from './ui.js';
-import { inputField, fieldsDialog, headFact } from './widgets.js';
+import { loading, errorState, toast, setBusy, modal } from './ui.js';
+import { inputField, fieldsDialog, headFact, descItem } from './widgets.js';
 import { chartBox } from './echarts.js';
 import {
-  tr, BATCH_STATUS, HANDOVER_STATUS, MAIL_STATUS, INSPECTION_KIND, SEVERITY, DOCUMENTS, ROOMS, PARTS,
+  tr, BATCH_STATUS, HANDOVER_STATUS, DEFECT_STATUS, MAIL_STATUS, INSPECTION_KIND, SEVERITY, DOCUMENTS, ROOMS, PARTS,
   codeTag, label, options, table, td, itemsOf, listAll, unitText, ownerText, money, seg, dash, contractors, categories,
 } from './handover_common.js';
 
@@ -205,7 +205,10 @@ export async function renderBatch(main, id, ctx, query) {
         : [x.inspected_on ? String(fmt.date(x.inspected_on)).slice(5) : '', nInsp ? tr('验房 {n} 次', 'inspected {n}×', { n: nInsp }) : ''].filter(Boolean).join(' ');
       const openDefects = Number(x.open_defects ?? x.defects_open ?? 0);
       return h('tr', { dataset: { id: x.id, status: x.status || '', unit: x.unit_id || '' } },
-        h('td', { class: 'mono nowrap', text: unitText(x) }),
+        h('td', { class: 'nowrap' }, h('button', {
+          type: 'button', class: 'btn-link mono ho-room', dataset: { action: 'flat' }, text: unitText(x),
+          title: tr('查看寄送、验房、交付记录', 'Mailing, inspections and handover of this flat'), onclick: () => flatDialog(x),
+        })),
         h('td', { class: 'two-line' }, h('div', { text: ownerText(x) || '—' }), x.owner_phone || x.phone ? h('div', { class: 'muted small mono', text: x.owner_phone || x.phone }) : null),
         h('td', { class: 'nowrap', dataset: { col: 'slot' }, title: slot ? slotText(slot) : null }, slot ? slotShort(slot.day, slotFrom(slot), slotTo(slot)) : (x.slot_day ? slotShort(x.slot_day, x.slot_from, x.slot_to) : h('span', { class: 'muted', text: tr('未预约', 'None') }))),
         h('td', { class: 'two-line', dataset: { col: 'mail' } }, codeTag(MAIL_STATUS, x.mail_status || 'none', 'mail'), x.tracking_no ? h('div', { class: 'muted small mono', text: x.tracking_no }) : null),
@@ -222,6 +225,50 @@ export async function renderBatch(main, id, ctx, query) {
     return h('div', null, filterNote, table([[tr('房号', 'Unit')], [tr('业主', 'Owner')], [tr('预约时段', 'Slot')], [tr('通知书寄送', 'Notice mailing')],
       [tr('验房', 'Inspection')], [tr('交付状态', 'Handover')], [tr('操作', 'Actions'), 'col-actions col-sticky']], trs,
     { cls: 'flats-table', empty: tr('该批次没有房户（所选楼栋没有已签约的房屋）', 'No flats in this batch') }));
+  }
+
+  /** One flat: its facts, the mailing log, inspections and defects, the true-up. */
+  async function flatDialog(x) {
+    let f;
+    try {
+      f = await api.get(`handovers/${x.id}/full`);
+    } catch (e) {
+      toast(e.message, 'error', 5000);
+      return;
+    }
+    let docs = f.documents;
+    try { if (typeof docs === 'string' && docs.startsWith('[')) docs = JSON.parse(docs); } catch { /* as it is */ }
+    const docText = Array.isArray(docs) ? docs.map((d) => label(DOCUMENTS, d)).join('、') : (docs ? String(docs).split(',').map((d) => label(DOCUMENTS, d.trim())).join('、') : '');
+    const facts = h('dl', { class: 'desc-grid ho-flat-facts' },
+      descItem(tr('业主', 'Owner'), ownerText(f), 'owner'),
+      descItem(tr('合同', 'Contract'), f.contract_id ? h('a', { href: router.page('contract', f.contract_id), text: f.contract_no || `#${f.contract_id}` }) : null, 'contract'),
+      descItem(tr('交付状态', 'Handover'), codeTag(HANDOVER_STATUS, f.status), 'status'),
+      descItem(tr('合同交付期限', 'Deadline'), f.delivery_deadline ? fmt.date(f.delivery_deadline) : null, 'deadline'),
+      descItem(tr('合同面积 / 实测面积', 'Contract / measured area'), `${fmt.area(f.contract_area_dm2) || '—'} / ${fmt.area(f.measured_area_dm2) || tr('未实测', 'not measured')}`, 'area'),
+      descItem(tr('交付日期', 'Delivered on'), f.delivered_on ? fmt.date(f.delivered_on) : null, 'delivered_on'),
+      descItem(tr('钥匙', 'Keys'), f.keys !== null && f.keys !== undefined ? tr('{n} 把', '{n}', { n: f.keys }) : null, 'keys'),
+      descItem(tr('水 / 电 / 燃气', 'Water / power / gas'), f.water_reading || f.electricity_reading || f.gas_reading ? [f.water_reading, f.electricity_reading, f.gas_reading].map(dash).join(' / ') : null, 'meters'),
+      descItem(tr('已移交资料', 'Documents'), docText || null, 'documents'),
+      descItem(tr('签收人', 'Signed by'), f.signed_by, 'signed_by'),
+      f.refused_reason ? descItem(tr('拒收原因', 'Refused because'), f.refused_reason, 'refused_reason', true) : null);
+    const mails = (f.mailings || []).map((m) => h('tr', null, h('td', { class: 'nowrap', text: fmt.date(m.on_day) }), h('td', null, codeTag(MAIL_STATUS, m.status, 'mail')),
+      td(m.tracking_no, 'mono'), td(m.user_name)));
+    const insp = (f.inspections || []).map((i) => h('tr', null, h('td', { class: 'nowrap', text: fmt.date(i.on_day) }), td(label(INSPECTION_KIND, i.kind)), td(i.inspector), td(i.note)));
+    const defects = (f.defects || []).map((d) => h('tr', { dataset: { id: d.id, status: d.status } }, td([d.room, d.part].filter(Boolean).join(' / ')), td(d.category_name),
+      h('td', { class: 'wrap-cell', text: d.description || '' }), td(d.contractor_name), h('td', null, codeTag(DEFECT_STATUS, d.status)),
+      h('td', null, d.ticket_id ? h('a', { href: router.page('ticket', d.ticket_id), text: tr('工单 #{id}', 'Ticket #{id}', { id: d.ticket_id }) }) : null)));
+    const tu = f.true_up;
+    const section = (title, el) => h('section', { class: 'ho-flat-part' }, h('h3', { class: 'sub-title', text: title }), el);
+    const body = h('div', { class: 'ho-flat', dataset: { id: f.id } }, facts,
+      section(tr('通知书寄送记录', 'Notice mailing log'), table([[tr('日期', 'Day')], [tr('状态', 'Status')], [tr('快递单号', 'Tracking no.')], [tr('登记人', 'By')]], mails, { cls: 'mailings-table', empty: tr('尚未寄出', 'Not sent yet') })),
+      section(tr('验房记录', 'Inspections'), table([[tr('日期', 'Day')], [tr('类型', 'Kind')], [tr('验房人', 'Inspector')], [tr('备注', 'Note')]], insp, { cls: 'inspections-table', empty: tr('尚未验房', 'Not inspected yet') })),
+      defects.length ? section(tr('验房问题', 'Defects'), table([[tr('房间 / 部位', 'Room / part')], [tr('分类', 'Category')], [tr('问题描述', 'Description')], [tr('整改单位', 'Contractor')], [tr('状态', 'Status')], [tr('工单', 'Ticket')]], defects, { cls: 'flat-defects-table' })) : null,
+      tu ? section(tr('面积补差', 'Area true-up'), h('div', { class: 'head-facts' },
+        headFact(tr('面积差', 'Difference'), fmt.bpPercent(tu.ratio_bp), 'ratio'),
+        headFact(tr('业主补缴', 'Owner pays'), money(tu.buyer_pays_fen), 'pays'),
+        headFact(tr('开发商承担', 'Developer bears'), money(tu.developer_absorbs_fen), 'absorbs'),
+        headFact(tr('退还业主', 'Refund'), money(tu.refund_fen), 'refund'))) : null);
+    return modal({ title: `${unitText(f)} ${ownerText(f)}`, body, footer: false, width: '860px', className: 'ho-dialog ho-flat-dialog' });
   }
 
   function after(msg) {
@@ -593,7 +640,7 @@ export async function renderBatch(main, id, ctx, query) {
             h('td', { class: 'num', text: fmt.integer(g.verified ?? 0) }));
         });
         body.replaceChildren(table([[{ building: tr('楼栋', 'Building'), category: tr('问题分类', 'Category'), contractor: tr('整改单位', 'Contractor') }[by]],
-          [tr('问题数', 'Defects'), 'num'], [label(DEFECT_STATUS_L, 'open'), 'num'], [label(DEFECT_STATUS_L, 'rectified'), 'num'], [label(DEFECT_STATUS_L, 'verified'), 'num']], rows,
+          [tr('问题数', 'Defects'), 'num'], [label(DEFECT_STATUS, 'open'), 'num'], [label(DEFECT_STATUS, 'rectified'), 'num'], [label(DEFECT_STATUS, 'verified'), 'num']], rows,
         { cls: 'rollup-table', empty: tr('暂无验房缺陷', 'No defects'), foot: rows.length ? h('tr', null, h('td', { text: tr('合计', 'Total') }), h('td', { class: 'num', text: fmt.integer(total) }), h('td'), h('td'), h('td')) : null }));
       } catch (e) {
         body.replaceChildren(errorState(e, load));
@@ -610,6 +657,4 @@ export async function renderBatch(main, id, ctx, query) {
 
   paint();
 }
-
-const DEFECT_STATUS_L = { open: ['待整改', 'Open'], rectified: ['已整改', 'Rectified'], verified: ['复验通过', 'Verified'] };
 
