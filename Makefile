@@ -7,7 +7,7 @@
 
 SHELL := /bin/bash
 CC ?= cc
-PKGS := libmicrohttpd jansson libsodium sqlite3 xlsxwriter libzip expat pangocairo
+PKGS := libmicrohttpd jansson libsodium sqlite3 xlsxwriter libzip expat pangocairo libcurl
 LISTEN ?= 127.0.0.1:8080
 DB ?= data/anjia.db
 ANJIA_DEMO_PASSWORD ?= anjia-demo-2026

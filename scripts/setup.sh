@@ -10,9 +10,9 @@ mode=${1:-run}
 
 pkgs=(build-essential pkg-config libmicrohttpd-dev libjansson-dev libsodium-dev
       libsqlite3-dev libxlsxwriter-dev libzip-dev libexpat1-dev libcsv-dev nodejs npm
-      libcairo2-dev libpango1.0-dev fonts-noto-cjk)
+      libcairo2-dev libpango1.0-dev fonts-noto-cjk libcurl4-openssl-dev)
 case "$mode" in
-  test)  pkgs+=(libcmocka-dev sqlite3 chromium clang-format poppler-utils) ;;
+  test)  pkgs+=(libcmocka-dev sqlite3 chromium clang-format poppler-utils python3-aiosmtpd) ;;
   bench) pkgs+=(wrk sqlite3 procps bc curl gawk poppler-utils) ;;
 esac
 

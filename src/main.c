@@ -17,6 +17,7 @@
 #include "core/crypto.h"
 #include "core/http_server.h"
 #include "core/log.h"
+#include "core/net.h"
 #include "core/timeutil.h"
 #include "domain/approval.h"
 #include "domain/approval_handlers.h"
@@ -25,6 +26,7 @@
 #include "domain/contract.h"
 #include "domain/demo.h"
 #include "domain/import.h"
+#include "domain/outbox.h"
 #include "domain/rekey.h"
 #include "domain/scheduler.h"
 #include "domain/ticket.h"
@@ -638,6 +640,8 @@ int main(int argc, char **argv)
     approval_handlers_init();
     contract_init();
     ticket_init();
+    net_init();
+    outbox_configure(&cli.cfg);
     int rc = 2;
     const char *cmd = cli.argc > 0 ? cli.argv[0] : NULL;
     if (cmd == NULL || strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0) {

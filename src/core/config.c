@@ -38,6 +38,15 @@ static const struct key keys[] = {
         I(session_idle_minutes, 1, 7 * 24 * 60),
         I(max_hashes, 1, 64),
         B(cookie_secure),
+        S(smtp_url),
+        S(smtp_from),
+        S(smtp_user),
+        S(smtp_password),
+        S(smtp_tls),
+        B(smtp_verify),
+        S(sms_url),
+        S(sms_template),
+        S(sms_signature),
 };
 
 void config_defaults(struct config *cfg)
@@ -50,6 +59,10 @@ void config_defaults(struct config *cfg)
     cfg->pool_size = 8;
     cfg->session_idle_minutes = 480;
     cfg->max_hashes = 2;
+    app_strlcpy(cfg->smtp_tls, "starttls", sizeof(cfg->smtp_tls));
+    cfg->smtp_verify = 1;
+    app_strlcpy(cfg->sms_template, "{\"phone\":\"{phone}\",\"text\":\"{signature}{text}\"}",
+                sizeof(cfg->sms_template));
 }
 
 int config_set(struct config *cfg, const char *key, const char *value, struct app_err *err)
@@ -158,7 +171,9 @@ void config_print(const struct config *cfg, FILE *fp)
 {
     for (size_t i = 0; i < ARRAY_LEN(keys); i++) {
         const char *field = (const char *)cfg + keys[i].offset;
-        if (keys[i].kind == K_STR)
+        if (keys[i].kind == K_STR && strcmp(keys[i].name, "smtp_password") == 0)
+            fprintf(fp, "%s = %s\n", keys[i].name, *field ? "(set)" : "");
+        else if (keys[i].kind == K_STR)
             fprintf(fp, "%s = %s\n", keys[i].name, field);
         else
             fprintf(fp, "%s = %d\n", keys[i].name, *(const int *)(const void *)field);

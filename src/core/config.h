@@ -20,6 +20,16 @@ struct config {
     int session_idle_minutes;
     int max_hashes;    /* concurrent password hashes */
     int cookie_secure; /* 1 behind TLS */
+    /* Outbound messages (outbox.h). */
+    char smtp_url[256];  /* "smtp://mail.example.com:587", "smtps://…:465"; "" = no email */
+    char smtp_from[128]; /* "客服中心 <kf@example.com>" */
+    char smtp_user[128];
+    char smtp_password[128]; /* never printed */
+    char smtp_tls[16];       /* "starttls" (required), "try", "off"; smtps:// is TLS anyway */
+    int smtp_verify;         /* check the server's certificate */
+    char sms_url[256];       /* the SMS gateway's URL (POST); "" = no SMS */
+    char sms_template[512];  /* the JSON body; {phone} {text} {signature} are filled in */
+    char sms_signature[64];  /* 【签名】 the gateway requires */
 };
 
 void config_defaults(struct config *cfg);

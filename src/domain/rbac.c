@@ -77,6 +77,7 @@ const struct field_option rbac_perm_options[] = {
         {"warranty.read", "查看保修期台账", "View the warranty ledger", NULL},
         {"job.read", "查看定时任务与运行记录", "View scheduled jobs and runs", NULL},
         {"job.write", "维护定时任务", "Edit scheduled jobs", NULL},
+        {"outbox.read", "查看发送队列", "View the outbox", NULL},
         {"user.read", "查看用户", "View users", NULL},
         {"user.write", "维护用户", "Edit users", NULL},
         {"user.export", "导出用户", "Export users", NULL},
@@ -109,6 +110,7 @@ const char *rbac_group(const char *code)
             {"calendar.", "系统设置"},     {"handover.", "交付与产权"},
             {"inspection.", "交付与产权"}, {"certificate.", "交付与产权"},
             {"warranty.", "客服工单"},     {"job.", "系统设置"},
+            {"outbox.", "系统设置"},
     };
     for (size_t i = 0; i < ARRAY_LEN(groups); i++)
         if (strncmp(code, groups[i].prefix, strlen(groups[i].prefix)) == 0)

@@ -329,9 +329,90 @@ test('scheduler and warranty ledger: anjia remind runs every job once and logs i
   const runs = await get(client, 'admin', '/api/v1/job-runs?job=warranty_expiry&limit=5');
   assert(runs.total === runs0 + 2 && runs.items.every((x) => x.status === 'ok'), `runs ${JSON.stringify(runs.items)}`);
   const jobs = await get(client, 'admin', '/api/v1/scheduled-jobs?limit=20');
-  assert(jobs.items.length === 7 && jobs.items.some((j) => j.code === 'warranty_expiry' && j.param === 60), 'jobs listed');
+  assert(jobs.items.length === 8 && jobs.items.some((j) => j.code === 'warranty_expiry' && j.param === 60), 'jobs listed');
   expectError(await client.call('GET', '/api/v1/scheduled-jobs', { as: 'manager' }), 403, 'forbidden');
   const wj = jobs.items.find((j) => j.code === 'warranty_expiry');
   expectError(await client.call('PATCH', `/api/v1/scheduled-jobs/${wj.id}`, { as: 'admin', body: { every_seconds: 5 } }), 422, 'invalid', 'every_seconds');
   expectStatus(await client.call('PATCH', `/api/v1/scheduled-jobs/${wj.id}`, { as: 'admin', body: { param: 90 } }), 200, 'param');
+});
+
+/** anjia remind without blocking the event loop (the SMS gateway below
+ * answers from this process). */
+async function remindAsync(bin, args, env) {
+  const { spawn } = await import('node:child_process');
+  return new Promise((resolve) => {
+    const p = spawn(bin, ['remind', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '', stderr = '';
+    p.stdout.on('data', (d) => { stdout += d; });
+    p.stderr.on('data', (d) => { stderr += d; });
+    p.on('exit', (status) => {
+      assert(!/AddressSanitizer|LeakSanitizer|runtime error/.test(stderr), `remind: sanitizer report:\n${stderr.slice(0, 2000)}`);
+      resolve({ status, stdout, stderr });
+    });
+  });
+}
+
+test('outbox: warranty notices go out by SMS (local gateway) and email (loopback SMTP); a refused email is retried and sent once; nothing twice after a restart', async ({ bin, env, db, client, tmp }) => {
+  const { spawn } = await import('node:child_process');
+  const http = await import('node:http');
+  const fs = await import('node:fs');
+  // The SMS gateway: records every POST.
+  const smsBodies = [];
+  const gw = http.createServer((req, res) => {
+    let b = '';
+    req.on('data', (d) => { b += d; });
+    req.on('end', () => { smsBodies.push(JSON.parse(b)); res.writeHead(200); res.end('{"ok":true}'); });
+  });
+  await new Promise((r) => gw.listen(0, '127.0.0.1', r));
+  // The SMTP server, refusing at first.
+  const mailDir = join(tmp, 'mail');
+  fs.mkdirSync(mailDir, { recursive: true });
+  fs.writeFileSync(join(mailDir, 'refuse'), '');
+  const port = 20000 + Math.floor(Math.random() * 20000);
+  const smtp = spawn('/usr/bin/python3', [new URL('./smtp_sink.py', import.meta.url).pathname, String(port), mailDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+  try {
+    await new Promise((resolve, reject) => {
+      smtp.stdout.on('data', (d) => { if (/ready/.test(String(d))) resolve(); });
+      smtp.on('exit', (c) => reject(new Error(`smtp sink exited ${c}`)));
+      setTimeout(() => reject(new Error('smtp sink did not start')), 10000);
+    });
+    const menv = { ...env, ANJIA_SMTP_URL: `smtp://127.0.0.1:${port}`, ANJIA_SMTP_TLS: 'off', ANJIA_SMTP_FROM: '安家客服 <kf@example.com>', ANJIA_SMS_URL: `http://127.0.0.1:${gw.address().port}/sms`, ANJIA_SMS_SIGNATURE: '【和悦府】' };
+    // An owner with an email, a flat whose warranty runs out within 60 days.
+    const unit = (await get(client, 'manager', '/api/v1/units?project_id=2&status=signed&limit=3')).items[2];
+    const owner = unit.owner_id;
+    expectStatus(await client.call('PATCH', `/api/v1/customers/${owner}`, { as: 'admin', body: { email: 'owner@example.com' } }), 200, 'email');
+    expectStatus(await client.call('PATCH', `/api/v1/units/${unit.id}`, { as: 'admin', body: { delivered_on: addDays(today(), -(365 * 2 - 20)) } }), 200, 'delivered_on');
+    let r = await remindAsync(bin, ['--db', db], menv);
+    assert(r.status === 0, `remind: ${r.stderr}`);
+    const sms = smsBodies.filter((b) => b.text.includes(unit.room_code));
+    assert(sms.length >= 5 && sms.every((b) => /^1\d{10}$/.test(b.phone) && b.text.startsWith('【和悦府】保修期届满提醒')), `sms ${JSON.stringify(sms).slice(0, 300)}`);
+    let out = await get(client, 'admin', `/api/v1/outbox?customer_id=${owner}&limit=100`);
+    const emails = out.items.filter((x) => x.channel === 'email');
+    const ownSms = out.items.filter((x) => x.channel === 'sms');
+    assert(ownSms.length >= 5 && ownSms.every((x) => x.status === 'sent'), `the owner's SMS ${JSON.stringify(ownSms[0])}`);
+    assert(emails.length === ownSms.length && emails.every((x) => x.status === 'pending' && x.attempts === 1 && /451/.test(x.last_error)), `emails after a refusal ${JSON.stringify(emails[0])}`);
+    // The server accepts now; the retry is due after its backoff.
+    fs.unlinkSync(join(mailDir, 'refuse'));
+    r = await remindAsync(bin, ['--db', db, '--now', new Date(Date.now() + 3600e3).toISOString().replace(/\.\d+Z$/, 'Z')], menv);
+    assert(r.status === 0, `remind: ${r.stderr}`);
+    const files = fs.readdirSync(mailDir).filter((f) => f.endsWith('.eml'));
+    assert(files.length === emails.length, `${files.length} emails delivered, want ${emails.length}`);
+    const eml = fs.readFileSync(join(mailDir, files[0]), 'utf8');
+    assert(/X-Rcpt: owner@example.com/.test(eml) && /Subject: =\?UTF-8\?B\?/.test(eml), 'an email to the owner with an encoded subject');
+    const text = Buffer.from(eml.split(/\r?\n\r?\n/).slice(1).join('').replace(/\s+/g, ''), 'base64').toString('utf8');
+    assert(text.includes('保修期届满提醒') && text.includes(unit.room_code), `email body ${text.slice(0, 120)}`);
+    out = await get(client, 'admin', `/api/v1/outbox?customer_id=${owner}&channel=email&limit=100`);
+    assert(out.items.every((x) => x.status === 'sent' && x.attempts === 2), 'sent on the second attempt');
+    // Again (a restart, another server): nothing new goes out.
+    const smsBefore = smsBodies.length;
+    r = await remindAsync(bin, ['--db', db, '--now', new Date(Date.now() + 7200e3).toISOString().replace(/\.\d+Z$/, 'Z')], menv);
+    assert(r.status === 0 && smsBodies.length === smsBefore && fs.readdirSync(mailDir).filter((f) => f.endsWith('.eml')).length === files.length, 'something went out twice');
+    // Marketing without consent is skipped, with the reason.
+    const logins = out.items.length;
+    assert(logins > 0, 'the outbox lists the messages');
+    expectError(await client.call('GET', '/api/v1/outbox', { as: 'agent' }), 403, 'forbidden');
+  } finally {
+    smtp.kill('SIGTERM');
+    gw.close();
+  }
 });

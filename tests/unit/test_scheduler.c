@@ -11,6 +11,7 @@
 #include "core/timeutil.h"
 #include "domain/approval_handlers.h"
 #include "domain/auth.h"
+#include "domain/outbox.h"
 #include "domain/scheduler.h"
 #include "domain/ticket.h"
 #include "domain/warranty.h"
@@ -174,9 +175,9 @@ static void two_servers_on_one_database_run_each_job_once(void **state)
     assert_int_equal(pthread_create(&tb, NULL, serve, &sb), 0);
     pthread_join(ta, NULL);
     pthread_join(tb, NULL);
-    /* Seven jobs, each run once by one of the two, whatever the interleaving. */
-    assert_int_equal(count(a, "SELECT COUNT(*) FROM job_runs"), 7);
-    assert_int_equal(count(a, "SELECT COUNT(DISTINCT job) FROM job_runs"), 7);
+    /* Eight jobs, each run once by one of the two, whatever the interleaving. */
+    assert_int_equal(count(a, "SELECT COUNT(*) FROM job_runs"), 8);
+    assert_int_equal(count(a, "SELECT COUNT(DISTINCT job) FROM job_runs"), 8);
     assert_int_equal(count(a, "SELECT COUNT(*) FROM job_marks WHERE job = 'mortgage_weekly'"),
                      count(a, "SELECT COUNT(DISTINCT mark) FROM job_marks WHERE job ="
                               " 'mortgage_weekly'"));
@@ -222,6 +223,61 @@ static void the_ledger_sets_the_contractors_warranty_beside_the_owners(void **st
     db_close(db);
 }
 
+static void marketing_needs_consent_and_failures_wait(void **state)
+{
+    (void)state;
+    struct db *db = open_file();
+    struct config cfg;
+    config_defaults(&cfg); /* no SMTP server, no SMS gateway */
+    outbox_configure(&cfg);
+    exec(db, "UPDATE customers SET phone_enc = NULL, email = 'a@example.com',"
+             " marketing_consent = 0 WHERE id = 1");
+    struct db_conn *c = db_acquire(db);
+    assert_int_equal(db_begin(c, 1), 0);
+    assert_int_equal(outbox_enqueue(c, "email", "marketing", 1, 1, "新春活动", "欢迎参加", "test"),
+                     0);
+    assert_int_equal(outbox_enqueue(c, "email", "service", 1, 1, "维修通知", "明天停水", "test"),
+                     0);
+    assert_int_equal(outbox_enqueue(c, "sms", "service", 1, 1, "维修通知", "明天停水", "test"), 0);
+    assert_int_equal(db_commit(c), 0);
+    db_release(c);
+    int64_t now = at("2026-05-01");
+    assert_int_equal(outbox_send_due(db, now, 0), 0);
+    /* Marketing without consent: never sent. No phone: nothing to send to.
+     * The service email waits for a mail server, with the reason, retried
+     * after a minute. */
+    assert_int_equal(count(db, "SELECT COUNT(*) FROM outbox WHERE kind = 'marketing' AND status ="
+                               " 'skipped' AND last_error LIKE '%未同意%'"),
+                     1);
+    assert_int_equal(count(db, "SELECT COUNT(*) FROM outbox WHERE channel = 'sms' AND status ="
+                               " 'skipped' AND source = 'test'"),
+                     1);
+    char sql[200];
+    snprintf(sql, sizeof(sql),
+             "SELECT COUNT(*) FROM outbox WHERE channel = 'email' AND kind = 'service' AND status"
+             " = 'pending' AND attempts = 1 AND next_attempt_at = %lld",
+             (long long)(now + 60));
+    assert_int_equal(count(db, sql), 1);
+    /* Not due again before the backoff. */
+    assert_int_equal(outbox_send_due(db, now + 30, 0), 0);
+    assert_int_equal(count(db, "SELECT attempts FROM outbox WHERE channel = 'email' AND kind ="
+                               " 'service'"),
+                     1);
+    /* With consent, marketing is sent like the rest (here: waits likewise). */
+    exec(db, "UPDATE customers SET marketing_consent = 1 WHERE id = 1");
+    c = db_acquire(db);
+    assert_int_equal(db_begin(c, 1), 0);
+    assert_int_equal(outbox_enqueue(c, "email", "marketing", 1, 1, "新春活动", "欢迎参加", "test"),
+                     0);
+    assert_int_equal(db_commit(c), 0);
+    db_release(c);
+    assert_int_equal(outbox_send_due(db, now + 100, 0), 0);
+    assert_int_equal(count(db, "SELECT COUNT(*) FROM outbox WHERE kind = 'marketing' AND status ="
+                               " 'pending' AND attempts = 1"),
+                     1);
+    db_close(db);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -229,6 +285,7 @@ int main(void)
             cmocka_unit_test(a_held_lease_keeps_a_job_from_running_elsewhere),
             cmocka_unit_test(two_servers_on_one_database_run_each_job_once),
             cmocka_unit_test(the_ledger_sets_the_contractors_warranty_beside_the_owners),
+            cmocka_unit_test(marketing_needs_consent_and_failures_wait),
     };
     return cmocka_run_group_tests_name("scheduler", tests, setup, teardown);
 }
