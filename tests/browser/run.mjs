@@ -2624,6 +2624,11 @@ async function main() {
       await shot('handover-batches');
       await row.locator('td').nth(3).click();
       await page.locator(`.page-batch[data-id="${hoBatch.id}"]`).waitFor();
+      // A row of the generic 交付批次 ledger opens the batch page too.
+      await gotoHash(base, '#/list/delivery-batches');
+      await waitRows();
+      await page.locator('.data-table tbody tr', { hasText: hoBatch.name }).first().locator('td').nth(1).click();
+      await page.locator(`.page-batch[data-id="${hoBatch.id}"]`).waitFor();
     });
 
     await test('handover: the engineer sees the batch and may inspect, but not deliver, mail or book', async () => {

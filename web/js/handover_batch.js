@@ -592,7 +592,17 @@ export async function renderBatch(main, id, ctx, query) {
       out);
   }
 
-  function dailyContent(days) {
+  function dailyContent(sparse) {
+    // The API lists only days with something on them: fill the days between
+    // with zeros so the chart reads as a timeline (at most 120 days).
+    const byDay = new Map(sparse.map((d) => [String(fmt.date(d.day || d.date)), d]));
+    const keys = [...byDay.keys()].filter((k) => /^\d{4}-\d{2}-\d{2}$/.test(k)).sort();
+    let days = sparse;
+    if (keys.length > 1 && keys.length === byDay.size) {
+      days = [];
+      for (let d = keys[0], n = 0; d <= keys[keys.length - 1] && n < 120; d = fmt.addDays(d, 1), n += 1) days.push(byDay.get(d) || { day: d });
+      if (days.length >= 120) days = keys.map((k) => byDay.get(k));
+    }
     const KEYS = [['booked', tr('预约', 'Booked')], ['inspected', tr('验房', 'Inspected')], ['delivered', tr('交付', 'Delivered')], ['refused', tr('拒收', 'Refused')]];
     const tot = Object.fromEntries(KEYS.map(([k]) => [k, 0]));
     const rows = days.map((d) => {
