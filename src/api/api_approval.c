@@ -462,6 +462,14 @@ static int owner_visible(struct api_ctx *ctx, const char *owner, int64_t id, str
         json_decref(req);
         return rc;
     }
+    if (strcmp(owner, "newsletters") == 0) {
+        json_t *n = NULL;
+        if (!auth_has(ctx->user, "newsletter.read"))
+            return app_err_set(err, APP_EFORBIDDEN, NULL, "您没有查看客户通讯的权限");
+        int rc = entity_get(&n, ctx->conn, entity_find("newsletters"), ctx->user, id, err);
+        json_decref(n);
+        return rc;
+    }
     if (strcmp(owner, "inspection_defects") == 0) {
         int64_t project = 0;
         if (!auth_has(ctx->user, "handover.read"))

@@ -6,6 +6,8 @@
 
 #include "api.h"
 #include "core/timeutil.h"
+#include "domain/newsletter.h"
+#include "domain/query.h"
 #include "domain/ticket.h"
 #include "domain/warranty.h"
 #include "domain/workcal.h"
@@ -238,4 +240,45 @@ int api_warranty_expiring(struct api_ctx *ctx, struct app_err *err)
     date_today(from);
     date_add_days(to, from, within);
     return warranty_expiring(&ctx->reply, ctx->conn, ctx->user, pid, from, to, err);
+}
+
+int api_newsletters_send(struct api_ctx *ctx, struct app_err *err)
+{
+    int rc = api_body_object(ctx, err);
+    int n = 0;
+    if (rc == 0)
+        rc = newsletter_send(&n, ctx->conn, ctx->user, ctx->id, ctx->body, err);
+    if (rc < 0)
+        return rc;
+    return entity_get(&ctx->reply, ctx->conn, entity_find("newsletters"), ctx->user, ctx->id, err);
+}
+
+int api_newsletters_recipients(struct api_ctx *ctx, struct app_err *err)
+{
+    json_t *n = NULL;
+    int rc = entity_get(&n, ctx->conn, entity_find("newsletters"), ctx->user, ctx->id, err);
+    json_decref(n);
+    if (rc < 0)
+        return rc;
+    json_t *rows = NULL;
+    struct db_params p = {0};
+    db_params_int(&p, ctx->id);
+    rc = query_rows(&rows, ctx->conn,
+                    "SELECT r.customer_id, c.name, r.channels FROM newsletter_recipients r JOIN"
+                    " customers c ON c.id = r.customer_id WHERE r.newsletter_id = ? ORDER BY c.id",
+                    &p);
+    db_params_free(&p);
+    if (rc < 0)
+        return rc;
+    ctx->reply = json_pack("{s:o}", "items", rows);
+    return 0;
+}
+
+int api_letters_pdf(struct api_ctx *ctx, struct app_err *err)
+{
+    int rc = letters_pdf(&ctx->raw, &ctx->raw_len, ctx->conn, ctx->user, err);
+    if (rc < 0)
+        return rc;
+    api_download(ctx, "application/pdf", "letters.pdf", "待寄信函.pdf");
+    return 0;
 }

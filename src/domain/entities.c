@@ -1115,6 +1115,7 @@ static const struct entity audit_entity = {.name = "audit",
 const struct entity *const entities[] = {
         &customers_entity,
         &tickets_entity,
+        &newsletters_entity,
         &compensations_entity,
         &defect_cases_entity,
         &contractors_entity,

@@ -2,6 +2,8 @@
  * entities_jobs.c - the scheduler as an admin sees it: the jobs (enable,
  * period, parameter) and the log of their runs.
  */
+#include <string.h>
+
 #include "entities_office.h"
 #include "entity.h"
 
@@ -230,3 +232,110 @@ const struct entity outbox_entity = {.name = "outbox",
                                      .default_sort = "-id",
                                      .nav_group = "system",
                                      .flags = E_READONLY};
+
+static const struct field_option newsletter_kinds[] = {
+        {"service", "服务通知（工程进度、交付、社区）", "Service (progress, handover, community)",
+         NULL},
+        {"marketing", "营销推广（需业主同意）", "Marketing (consent needed)", "orange"},
+        {NULL, NULL, NULL, NULL},
+};
+
+static const struct field_option newsletter_statuses[] = {
+        {"draft", "草稿", "Draft", "grey"},
+        {"sent", "已发送", "Sent", "green"},
+        {NULL, NULL, NULL, NULL},
+};
+
+static const struct entity_field newsletters_fields[] = {
+        {.name = "project_id",
+         .label = "项目",
+         .label_en = "Project",
+         .type = FT_REF,
+         .flags = F_LIST | F_FILTER | F_CREATE | F_REQUIRED,
+         .ref = "projects",
+         .ref_label = "project_name",
+         .ref_label_sql = "(SELECT p.name FROM projects p WHERE p.id = t.project_id)"},
+        {.name = "title",
+         .label = "标题",
+         .label_en = "Title",
+         .type = FT_TEXT,
+         .flags = F_LIST | F_SEARCH | F_CREATE | F_UPDATE | F_REQUIRED,
+         .maxlen = 60},
+        {.name = "body",
+         .label = "正文",
+         .label_en = "Text",
+         .type = FT_TEXTAREA,
+         .flags = F_DETAIL | F_CREATE | F_UPDATE | F_REQUIRED,
+         .maxlen = 4000},
+        {.name = "kind",
+         .label = "类别",
+         .label_en = "Kind",
+         .type = FT_ENUM,
+         .flags = F_LIST | F_FILTER | F_CREATE | F_UPDATE,
+         .options = newsletter_kinds},
+        {.name = "status",
+         .label = "状态",
+         .label_en = "Status",
+         .type = FT_ENUM,
+         .flags = F_LIST | F_FILTER,
+         .options = newsletter_statuses},
+        {.name = "target",
+         .label = "发送范围",
+         .label_en = "Sent to",
+         .type = FT_TEXT,
+         .flags = F_LIST},
+        {.name = "recipients",
+         .label = "收件业主",
+         .label_en = "Recipients",
+         .type = FT_INT,
+         .flags = F_LIST},
+        {.name = "sent_at",
+         .label = "发送时间",
+         .label_en = "Sent",
+         .type = FT_DATETIME,
+         .flags = F_LIST | F_SORT},
+        {.name = "sent_by",
+         .label = "发送人",
+         .label_en = "Sent by",
+         .type = FT_TEXT,
+         .flags = F_LIST},
+};
+
+static int newsletters_before_update(struct db_conn *c,
+                                     const struct auth_user *who,
+                                     int64_t id,
+                                     json_t *in,
+                                     json_t *before,
+                                     struct entity_cols *x,
+                                     struct app_err *err)
+{
+    (void)c;
+    (void)who;
+    (void)id;
+    (void)in;
+    (void)x;
+    const char *st = json_string_value(json_object_get(before, "status"));
+    if (st && strcmp(st, "draft") != 0)
+        return app_err_set(err, APP_ECONFLICT, "status", "已发送的客户通讯不能修改");
+    return 0;
+}
+
+static const struct entity_hooks newsletters_hooks = {.before_update = newsletters_before_update};
+
+const struct entity newsletters_entity = {
+        .name = "newsletters",
+        .table = "newsletters",
+        .label = "客户通讯",
+        .label_en = "Newsletters",
+        .fields = newsletters_fields,
+        .n_fields = ARRAY_LEN(newsletters_fields),
+        .read_perm = "newsletter.read",
+        .write_perm = "newsletter.write",
+        .export_perm = "newsletter.read",
+        .title_field = "title",
+        .default_sort = "-id",
+        .scope_sql = "t.project_id IN (SELECT project_id FROM user_projects WHERE user_id = ?)",
+        .scope_field = "project_id",
+        .nav_group = "service",
+        .flags = E_TIMESTAMPS,
+        .hooks = &newsletters_hooks};

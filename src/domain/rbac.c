@@ -78,6 +78,9 @@ const struct field_option rbac_perm_options[] = {
         {"job.read", "查看定时任务与运行记录", "View scheduled jobs and runs", NULL},
         {"job.write", "维护定时任务", "Edit scheduled jobs", NULL},
         {"outbox.read", "查看发送队列", "View the outbox", NULL},
+        {"outbox.print", "打印待寄信函", "Print letters", NULL},
+        {"newsletter.read", "查看客户通讯", "View newsletters", NULL},
+        {"newsletter.write", "编写与发送客户通讯", "Write and send newsletters", NULL},
         {"user.read", "查看用户", "View users", NULL},
         {"user.write", "维护用户", "Edit users", NULL},
         {"user.export", "导出用户", "Export users", NULL},
@@ -110,7 +113,7 @@ const char *rbac_group(const char *code)
             {"calendar.", "系统设置"},     {"handover.", "交付与产权"},
             {"inspection.", "交付与产权"}, {"certificate.", "交付与产权"},
             {"warranty.", "客服工单"},     {"job.", "系统设置"},
-            {"outbox.", "系统设置"},
+            {"outbox.", "系统设置"},       {"newsletter.", "客服工单"},
     };
     for (size_t i = 0; i < ARRAY_LEN(groups); i++)
         if (strncmp(code, groups[i].prefix, strlen(groups[i].prefix)) == 0)

@@ -416,3 +416,46 @@ test('outbox: warranty notices go out by SMS (local gateway) and email (loopback
     gw.close();
   }
 });
+
+test('newsletters: sent once to the owners of the buildings chosen, every recipient recorded and on their timeline; marketing only to owners who consented; letters print as one PDF', async ({ client, tmp }) => {
+  const buildings = (await get(client, 'manager', '/api/v1/buildings?project_id=2&limit=10')).items;
+  const b = buildings[0];
+  const n = await post(client, 'manager', '/api/v1/newsletters', { project_id: 2, title: `工程进度 ${b.name}`, body: '外立面已完成，园林景观进入施工。', kind: 'service' }, 201);
+  expectError(await client.call('POST', `/api/v1/newsletters/${n.id}/send`, { as: 'manager', body: { channels: [] } }), 422, 'invalid', 'channels');
+  expectError(await client.call('POST', `/api/v1/newsletters/${n.id}/send`, { as: 'agent', body: { channels: ['sms'] } }), 403, 'forbidden');
+  const sent = await post(client, 'manager', `/api/v1/newsletters/${n.id}/send`, { channels: ['sms', 'letter'], building_ids: [b.id] });
+  assert(sent.status === 'sent' && sent.recipients > 0, `sent ${JSON.stringify(sent)}`);
+  const rec = await get(client, 'manager', `/api/v1/newsletters/${n.id}/recipients`);
+  assert(rec.items.length === sent.recipients && rec.items.every((x) => /letter/.test(x.channels)), 'recipients recorded');
+  // The owners of that building, exactly.
+  const units = [];
+  for (let offset = 0; ; offset += 200) {
+    const r = await get(client, 'manager', `/api/v1/units?building_id=${b.id}&limit=200&offset=${offset}`);
+    units.push(...r.items);
+    if (!r.next) break;
+  }
+  const owners = new Set(units.filter((u) => u.owner_id).map((u) => u.owner_id));
+  // Every owner of the building is reached (letters need no phone); co-owners too.
+  const got = new Set(rec.items.map((x) => x.customer_id));
+  assert([...owners].every((o) => got.has(o)), 'an owner of the building was left out');
+  const c360 = JSON.stringify(await get(client, 'manager', `/api/v1/customers/${rec.items[0].customer_id}/360`));
+  assert(c360.includes(`客户通讯：工程进度 ${b.name}`), 'on the timeline');
+  expectError(await client.call('POST', `/api/v1/newsletters/${n.id}/send`, { as: 'manager', body: { channels: ['sms'] } }), 409, 'conflict', 'status');
+  expectError(await client.call('PATCH', `/api/v1/newsletters/${n.id}`, { as: 'manager', body: { title: 'x' } }), 409, 'conflict', 'status');
+  // Marketing: only the owner who consented.
+  const who = rec.items[0].customer_id;
+  expectStatus(await client.call('PATCH', `/api/v1/customers/${who}`, { as: 'admin', body: { marketing_consent: true, email: 'yes@example.com' } }), 200, 'consent');
+  const m = await post(client, 'manager', '/api/v1/newsletters', { project_id: 2, title: '业主答谢会', body: '诚邀参加。', kind: 'marketing' }, 201);
+  const ms = await post(client, 'manager', `/api/v1/newsletters/${m.id}/send`, { channels: ['email'], building_ids: [b.id] });
+  const mrec = await get(client, 'manager', `/api/v1/newsletters/${m.id}/recipients`);
+  assert(ms.recipients === 1 && mrec.items[0].customer_id === who, `marketing recipients ${JSON.stringify(mrec.items)}`);
+  // Letters: one page per owner with an address; those without are skipped.
+  expectStatus(await client.call('PATCH', `/api/v1/customers/${who}`, { as: 'admin', body: { address: '杭州市西湖区文三路100号' } }), 200, 'address');
+  const pdf = await client.call('GET', '/api/v1/outbox/letters.pdf', { as: 'manager' });
+  expectStatus(pdf, 200, 'letters.pdf');
+  const file = join(tmp, 'letters.pdf');
+  writeFileSync(file, pdf.buf);
+  const txt = spawnSync('pdftotext', [file, '-'], { encoding: 'utf8' });
+  assert(txt.stdout.includes('杭州市西湖区文三路100号') && txt.stdout.includes(`工程进度 ${b.name}`), `letter text ${txt.stdout.slice(0, 200)}`);
+  expectError(await client.call('GET', '/api/v1/outbox/letters.pdf', { as: 'manager' }), 404, 'not_found');
+});

@@ -31,6 +31,8 @@ const env = {
   ANJIA_ADMIN_PASSWORD: ADMIN_PW,
   ANJIA_DEMO_PASSWORD: DEMO_PW,
   ANJIA_KEY_FILE: path.join(tmp, 't.key'),
+  // The font libraries' process-long caches (tests/lsan.supp).
+  LSAN_OPTIONS: process.env.LSAN_OPTIONS || `suppressions=${path.resolve(repo, 'tests/lsan.supp')}:print_suppressions=0`,
 };
 const log = (...a) => console.log(...a);
 
