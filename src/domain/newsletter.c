@@ -253,7 +253,7 @@ int letters_pdf(char **data,
     }
     if (pages == 0) {
         pdf_free(pdf);
-        return app_err_set(err, APP_ENOTFOUND, NULL, "没有待打印的信函");
+        return app_err_set(err, APP_ECONFLICT, NULL, "没有待打印的信函");
     }
     rc = pdf_finish(pdf, data, len);
     if (rc < 0)

@@ -457,5 +457,5 @@ test('newsletters: sent once to the owners of the buildings chosen, every recipi
   writeFileSync(file, pdf.buf);
   const txt = spawnSync('pdftotext', [file, '-'], { encoding: 'utf8' });
   assert(txt.stdout.includes('杭州市西湖区文三路100号') && txt.stdout.includes(`工程进度 ${b.name}`), `letter text ${txt.stdout.slice(0, 200)}`);
-  expectError(await client.call('GET', '/api/v1/outbox/letters.pdf', { as: 'manager' }), 404, 'not_found');
+  expectError(await client.call('GET', '/api/v1/outbox/letters.pdf', { as: 'manager' }), 409, 'conflict');
 });
