@@ -16,6 +16,7 @@
 #include "core/timeutil.h"
 #include "core/validate.h"
 #include "customer.h"
+#include "outbox.h"
 #include "query.h"
 #include "ticket.h"
 
@@ -1399,6 +1400,29 @@ int certificate_advance(
     if (rc >= 0)
         rc = contract_tell_buyers(c, row_int(k, "contract_id"), "certificate", title,
                                   "certificates", id, who);
+    /* Issued: the owners are told to come and collect it (a service notice). */
+    if (rc >= 0 && strcmp(to, "issued") == 0) {
+        json_t *buyers = rows_of(c,
+                                 "SELECT b.customer_id, u.room_code FROM contract_buyers b JOIN"
+                                 " contracts k ON k.id = b.contract_id JOIN units u ON u.id ="
+                                 " k.unit_id WHERE b.contract_id = ?",
+                                 row_int(k, "contract_id"));
+        size_t i;
+        json_t *b;
+        json_array_foreach(buyers, i, b)
+        {
+            if (rc < 0)
+                break;
+            char text[300];
+            snprintf(text, sizeof(text),
+                     "您的房屋 %s 的不动产权证书已办理完成，请携带身份证原件到客服中心领取。",
+                     row_str(b, "room_code"));
+            rc = outbox_enqueue(c, "sms", "service", row_int(b, "customer_id"),
+                                row_int(k, "project_id"), "不动产权证领取通知", text,
+                                "certificate");
+        }
+        json_decref(buyers);
+    }
     if (rc >= 0)
         rc = audit_detail(c, who, to, "certificates", id, NULL, json_deep_copy(in));
 done:

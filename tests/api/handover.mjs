@@ -298,6 +298,8 @@ test('certificates: collecting → submitted → issued (number required) → co
   expectError(await client.call('POST', `/api/v1/certificates/${cert.id}/advance`, { as: 'contract', body: { to: 'issued', on: today() } }), 422, 'invalid', 'number');
   let c = await post(client, 'contract', `/api/v1/certificates/${cert.id}/advance`, { to: 'issued', on: today(), number: '浙(2026)杭州市不动产权第0012345号' });
   assert(c.status === 'issued' && c.certificate_no.includes('0012345'), `issued ${JSON.stringify(c)}`);
+  const sms = await get(client, 'admin', `/api/v1/outbox?source=certificate&limit=50`);
+  assert(sms.items.some((x) => x.customer_id === f.customer_id && x.channel === 'sms' && x.subject === '不动产权证领取通知'), 'the owner is told to collect the certificate');
   c = await post(client, 'contract', `/api/v1/certificates/${cert.id}/advance`, { to: 'collected', on: today() });
   assert(c.status === 'collected' && c.collected_on === today(), 'collected');
   const after = await get(client, 'contract', '/api/v1/certificates/deadlines?within=0');
