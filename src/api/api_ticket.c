@@ -6,8 +6,10 @@
 
 #include "api.h"
 #include "core/timeutil.h"
+#include "core/xlsx.h"
 #include "domain/newsletter.h"
 #include "domain/query.h"
+#include "domain/survey.h"
 #include "domain/ticket.h"
 #include "domain/warranty.h"
 #include "domain/workcal.h"
@@ -280,5 +282,94 @@ int api_letters_pdf(struct api_ctx *ctx, struct app_err *err)
     if (rc < 0)
         return rc;
     api_download(ctx, "application/pdf", "letters.pdf", "待寄信函.pdf");
+    return 0;
+}
+
+int api_survey_answer(struct api_ctx *ctx, struct app_err *err)
+{
+    int rc = api_body_object(ctx, err);
+    if (rc == 0)
+        rc = survey_answer(ctx->conn, ctx->user, ctx->id, json_object_get(ctx->body, "answers"),
+                           err);
+    if (rc < 0)
+        return rc;
+    return entity_get(&ctx->reply, ctx->conn, entity_find("survey-responses"), ctx->user, ctx->id,
+                      err);
+}
+
+int api_survey_campaign(struct api_ctx *ctx, struct app_err *err)
+{
+    int rc = api_body_object(ctx, err);
+    int n = 0;
+    if (rc == 0)
+        rc = survey_campaign(&n, ctx->conn, ctx->user, ctx->body, err);
+    if (rc < 0)
+        return rc;
+    ctx->status = 201;
+    ctx->reply = json_pack("{s:i}", "surveys", n);
+    return 0;
+}
+
+static int survey_report_of(struct api_ctx *ctx, json_t **out, struct app_err *err)
+{
+    int64_t pid = 0;
+    int rc = api_query_project(ctx, &pid, err);
+    if (rc < 0)
+        return rc;
+    return survey_report(out, ctx->conn, ctx->user, http_query(ctx->http, "group"), pid,
+                         http_query(ctx->http, "from"), http_query(ctx->http, "to"), err);
+}
+
+int api_survey_report(struct api_ctx *ctx, struct app_err *err)
+{
+    return survey_report_of(ctx, &ctx->reply, err);
+}
+
+int api_survey_report_xlsx(struct api_ctx *ctx, struct app_err *err)
+{
+    json_t *r = NULL;
+    int rc = survey_report_of(ctx, &r, err);
+    if (rc < 0)
+        return rc;
+    static const char *const headers[] = {"分组",   "发起",   "已回访", "满意度（5分制）",
+                                          "推荐者", "中立者", "贬损者", "NPS"};
+    static const enum xlsx_kind kinds[] = {XLSX_TEXT, XLSX_INT, XLSX_INT, XLSX_TEXT,
+                                           XLSX_INT,  XLSX_INT, XLSX_INT, XLSX_TEXT};
+    struct xlsx *x = NULL;
+    rc = xlsx_begin(&x, "满意度统计", headers, kinds, 8);
+    if (rc < 0) {
+        json_decref(r);
+        return app_err_set(err, rc, NULL, "无法生成 Excel 文件");
+    }
+    size_t i;
+    json_t *row;
+    json_array_foreach(json_object_get(r, "rows"), i, row)
+    {
+        uint32_t n = (uint32_t)i + 1;
+        json_t *label = json_object_get(row, "label");
+        char buf[32];
+        if (json_is_string(label))
+            xlsx_text(x, n, 0, json_string_value(label));
+        xlsx_int(x, n, 1, json_integer_value(json_object_get(row, "invited")));
+        xlsx_int(x, n, 2, json_integer_value(json_object_get(row, "answered")));
+        json_t *s = json_object_get(row, "satisfaction_avg100");
+        if (json_is_integer(s)) {
+            snprintf(buf, sizeof(buf), "%.2f", (double)json_integer_value(s) / 100);
+            xlsx_text(x, n, 3, buf);
+        }
+        xlsx_int(x, n, 4, json_integer_value(json_object_get(row, "promoters")));
+        xlsx_int(x, n, 5, json_integer_value(json_object_get(row, "passives")));
+        xlsx_int(x, n, 6, json_integer_value(json_object_get(row, "detractors")));
+        json_t *nps = json_object_get(row, "nps100");
+        if (json_is_integer(nps)) {
+            snprintf(buf, sizeof(buf), "%.2f", (double)json_integer_value(nps) / 100);
+            xlsx_text(x, n, 7, buf);
+        }
+    }
+    json_decref(r);
+    rc = xlsx_finish(x, &ctx->raw, &ctx->raw_len);
+    if (rc < 0)
+        return app_err_set(err, rc, NULL, "无法生成 Excel 文件");
+    api_download(ctx, API_XLSX_TYPE, "surveys.xlsx", "满意度统计.xlsx");
     return 0;
 }

@@ -16,6 +16,7 @@
 #include "customer.h"
 #include "entity.h"
 #include "query.h"
+#include "survey.h"
 
 static const struct {
     const char *status, *label, *unit;
@@ -620,6 +621,17 @@ int contract_transition(struct db_conn *c,
     if (rc < 0)
         goto done;
     rc = set_unit_status(c, row_int(before, "unit_id"), t->to, id);
+    /* After signing, the buyers are asked how it went. */
+    if (rc == 0 && strcmp(t->action, "sign") == 0) {
+        char source[48];
+        snprintf(source, sizeof(source), "contracts %lld", (long long)id);
+        int64_t buyer = 0;
+        if (db_query_int64(c, &buyer,
+                           "SELECT customer_id FROM contract_buyers WHERE contract_id = ? AND"
+                           " is_primary = 1",
+                           "i", id) == 0)
+            rc = survey_invite(c, "signing", buyer, row_int(before, "project_id"), source);
+    }
     if (rc == 0)
         rc = audit_contract(c, who, t->action, id, before);
     if (rc == 0) {

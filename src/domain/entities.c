@@ -1116,6 +1116,8 @@ const struct entity *const entities[] = {
         &customers_entity,
         &tickets_entity,
         &newsletters_entity,
+        &survey_responses_entity,
+        &survey_templates_entity,
         &compensations_entity,
         &defect_cases_entity,
         &contractors_entity,

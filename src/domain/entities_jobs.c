@@ -6,6 +6,7 @@
 
 #include "entities_office.h"
 #include "entity.h"
+#include "survey.h"
 
 static const struct entity_field jobs_fields[] = {
         {.name = "code",
@@ -339,3 +340,186 @@ const struct entity newsletters_entity = {
         .nav_group = "service",
         .flags = E_TIMESTAMPS,
         .hooks = &newsletters_hooks};
+
+static const struct field_option survey_triggers[] = {
+        {"signing", "签约后", "After signing", NULL},
+        {"handover", "交付后", "After handover", NULL},
+        {"ticket_closed", "工单关闭后", "After a closed ticket", NULL},
+        {"campaign", "专项调查", "Campaign", NULL},
+        {NULL, NULL, NULL, NULL},
+};
+
+static const struct entity_field survey_templates_fields[] = {
+        {.name = "name",
+         .label = "问卷",
+         .label_en = "Survey",
+         .type = FT_TEXT,
+         .flags = F_LIST | F_SEARCH | F_CREATE | F_UPDATE | F_REQUIRED,
+         .maxlen = 60},
+        {.name = "trigger_on",
+         .label = "发起时机",
+         .label_en = "Raised",
+         .type = FT_ENUM,
+         .flags = F_LIST | F_FILTER | F_CREATE | F_UPDATE | F_REQUIRED,
+         .options = survey_triggers},
+        {.name = "questions_json",
+         .label = "题目（JSON）",
+         .label_en = "Questions (JSON)",
+         .type = FT_TEXTAREA,
+         .flags = F_DETAIL | F_CREATE | F_UPDATE | F_REQUIRED,
+         .maxlen = 20000},
+        {.name = "active",
+         .label = "启用",
+         .label_en = "Active",
+         .type = FT_BOOL,
+         .flags = F_LIST | F_FILTER | F_CREATE | F_UPDATE},
+};
+
+static int surveys_check(json_t *in, struct app_err *err)
+{
+    json_t *q = json_object_get(in, "questions_json");
+    return q ? survey_questions_check(json_string_value(q), err) : 0;
+}
+
+static int surveys_before_create(struct db_conn *c,
+                                 const struct auth_user *who,
+                                 json_t *in,
+                                 struct entity_cols *x,
+                                 struct app_err *err)
+{
+    (void)c;
+    (void)who;
+    (void)x;
+    return surveys_check(in, err);
+}
+
+static int surveys_before_update(struct db_conn *c,
+                                 const struct auth_user *who,
+                                 int64_t id,
+                                 json_t *in,
+                                 json_t *before,
+                                 struct entity_cols *x,
+                                 struct app_err *err)
+{
+    (void)c;
+    (void)who;
+    (void)id;
+    (void)before;
+    (void)x;
+    return surveys_check(in, err);
+}
+
+static const struct entity_hooks surveys_hooks = {.before_create = surveys_before_create,
+                                                  .before_update = surveys_before_update};
+
+const struct entity survey_templates_entity = {.name = "survey-templates",
+                                               .table = "survey_templates",
+                                               .label = "回访问卷",
+                                               .label_en = "Survey templates",
+                                               .fields = survey_templates_fields,
+                                               .n_fields = ARRAY_LEN(survey_templates_fields),
+                                               .read_perm = "survey.read",
+                                               .write_perm = "survey.admin",
+                                               .export_perm = "survey.read",
+                                               .title_field = "name",
+                                               .default_sort = "id",
+                                               .nav_group = "service",
+                                               .flags = E_TIMESTAMPS,
+                                               .hooks = &surveys_hooks};
+
+static const struct field_option survey_statuses[] = {
+        {"invited", "待回访", "To do", "orange"},
+        {"answered", "已回访", "Answered", "green"},
+        {NULL, NULL, NULL, NULL},
+};
+
+static const struct entity_field survey_responses_fields[] = {
+        {.name = "template_id",
+         .label = "问卷",
+         .label_en = "Survey",
+         .type = FT_REF,
+         .flags = F_LIST | F_FILTER,
+         .ref = "survey-templates",
+         .ref_label = "template_name",
+         .ref_label_sql = "(SELECT x.name FROM survey_templates x WHERE x.id = t.template_id)"},
+        {.name = "customer_id",
+         .label = "客户",
+         .label_en = "Customer",
+         .type = FT_REF,
+         .flags = F_LIST | F_FILTER,
+         .ref = "customers",
+         .ref_label = "customer_name",
+         .ref_label_sql = "(SELECT c.name FROM customers c WHERE c.id = t.customer_id)"},
+        {.name = "project_id",
+         .label = "项目",
+         .label_en = "Project",
+         .type = FT_REF,
+         .flags = F_LIST | F_FILTER,
+         .ref = "projects",
+         .ref_label = "project_name",
+         .ref_label_sql = "(SELECT p.name FROM projects p WHERE p.id = t.project_id)"},
+        {.name = "stage",
+         .label = "阶段",
+         .label_en = "Stage",
+         .type = FT_ENUM,
+         .flags = F_LIST | F_FILTER,
+         .options = survey_triggers},
+        {.name = "status",
+         .label = "状态",
+         .label_en = "Status",
+         .type = FT_ENUM,
+         .flags = F_LIST | F_FILTER,
+         .options = survey_statuses},
+        {.name = "invited_on",
+         .label = "发起日期",
+         .label_en = "Raised",
+         .type = FT_DATE,
+         .flags = F_LIST | F_FILTER | F_SORT},
+        {.name = "score_avg100",
+         .label = "满意度（×100）",
+         .label_en = "Satisfaction (×100)",
+         .type = FT_INT,
+         .flags = F_LIST | F_FILTER | F_SORT},
+        {.name = "nps",
+         .label = "推荐意愿（0–10）",
+         .label_en = "Would recommend (0–10)",
+         .type = FT_INT,
+         .flags = F_LIST | F_FILTER},
+        {.name = "answers_json",
+         .label = "答案",
+         .label_en = "Answers",
+         .type = FT_JSON,
+         .flags = F_DETAIL},
+        {.name = "answered_at",
+         .label = "回访时间",
+         .label_en = "Answered",
+         .type = FT_DATETIME,
+         .flags = F_LIST | F_SORT},
+        {.name = "recorded_by",
+         .label = "回访人",
+         .label_en = "Recorded by",
+         .type = FT_TEXT,
+         .flags = F_LIST},
+        {.name = "source",
+         .label = "来源",
+         .label_en = "Source",
+         .type = FT_TEXT,
+         .flags = F_DETAIL},
+};
+
+const struct entity survey_responses_entity = {
+        .name = "survey-responses",
+        .table = "survey_responses",
+        .label = "满意度回访",
+        .label_en = "Survey responses",
+        .fields = survey_responses_fields,
+        .n_fields = ARRAY_LEN(survey_responses_fields),
+        .read_perm = "survey.read",
+        .write_perm = NULL,
+        .export_perm = "survey.read",
+        .title_field = "source",
+        .default_sort = "-id",
+        .scope_sql = "t.project_id IN (SELECT project_id FROM user_projects WHERE user_id = ?)",
+        .scope_field = "project_id",
+        .nav_group = "service",
+        .flags = E_READONLY};

@@ -34,6 +34,8 @@ extern const struct entity scheduled_jobs_entity;
 extern const struct entity job_runs_entity;
 extern const struct entity outbox_entity;
 extern const struct entity newsletters_entity;
+extern const struct entity survey_templates_entity;
+extern const struct entity survey_responses_entity;
 extern const struct entity contract_doc_rules_entity;
 extern const struct entity banks_entity;
 extern const struct entity bank_branches_entity;

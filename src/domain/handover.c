@@ -18,6 +18,7 @@
 #include "customer.h"
 #include "outbox.h"
 #include "query.h"
+#include "survey.h"
 #include "ticket.h"
 
 static int64_t row_int(json_t *row, const char *k)
@@ -704,6 +705,12 @@ int handover_deliver(
     }
     if (rc >= 0)
         rc = tell(c, h, "已交付，保修期开始", who);
+    if (rc >= 0) {
+        char source[48];
+        snprintf(source, sizeof(source), "handovers %lld", (long long)id);
+        rc = survey_invite(c, "handover", row_int(h, "customer_id"), row_int(h, "project_id"),
+                           source);
+    }
     if (rc >= 0)
         rc = audit_detail(c, who, "deliver", "handovers", id, NULL, json_deep_copy(in));
 done:

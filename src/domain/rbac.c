@@ -81,6 +81,9 @@ const struct field_option rbac_perm_options[] = {
         {"outbox.print", "打印待寄信函", "Print letters", NULL},
         {"newsletter.read", "查看客户通讯", "View newsletters", NULL},
         {"newsletter.write", "编写与发送客户通讯", "Write and send newsletters", NULL},
+        {"survey.read", "查看满意度回访", "View surveys", NULL},
+        {"survey.write", "记录回访答案", "Record survey answers", NULL},
+        {"survey.admin", "维护问卷、发起专项调查", "Edit surveys, run campaigns", NULL},
         {"user.read", "查看用户", "View users", NULL},
         {"user.write", "维护用户", "Edit users", NULL},
         {"user.export", "导出用户", "Export users", NULL},
@@ -114,6 +117,7 @@ const char *rbac_group(const char *code)
             {"inspection.", "交付与产权"}, {"certificate.", "交付与产权"},
             {"warranty.", "客服工单"},     {"job.", "系统设置"},
             {"outbox.", "系统设置"},       {"newsletter.", "客服工单"},
+            {"survey.", "客服工单"},
     };
     for (size_t i = 0; i < ARRAY_LEN(groups); i++)
         if (strncmp(code, groups[i].prefix, strlen(groups[i].prefix)) == 0)

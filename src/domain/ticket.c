@@ -16,6 +16,7 @@
 #include "customer.h"
 #include "entity.h"
 #include "query.h"
+#include "survey.h"
 #include "workcal.h"
 
 static const struct {
@@ -1221,6 +1222,14 @@ int ticket_act(struct db_conn *c,
     }
     if (rc >= 0)
         rc = sla_next(c, id);
+    /* A closed ticket of a known customer: the satisfaction survey. */
+    if (rc >= 0 && strcmp(x.to, "closed") == 0 && strcmp(status, "closed") != 0 &&
+        json_is_integer(json_object_get(x.t, "customer_id"))) {
+        char source[48];
+        snprintf(source, sizeof(source), "tickets %lld", (long long)id);
+        rc = survey_invite(c, "ticket_closed", row_int(x.t, "customer_id"),
+                           row_int(x.t, "project_id"), source);
+    }
     if (rc >= 0)
         rc = event(c, id, who, a->action, status, x.to, x.note[0] ? x.note : NULL);
     if (rc >= 0)

@@ -461,3 +461,46 @@ test('newsletters: sent once to the owners of the buildings chosen, every recipi
   assert(txt.stdout.includes('杭州市西湖区文三路100号') && txt.stdout.includes(`工程进度 ${b.name}`), `letter text ${txt.stdout.slice(0, 200)}`);
   expectError(await client.call('GET', '/api/v1/outbox/letters.pdf', { as: 'manager' }), 409, 'conflict');
 });
+
+test('surveys: a closed ticket raises its satisfaction survey; answers are checked and recorded once; a campaign asks every owner once; satisfaction and NPS by stage, as JSON and Excel', async ({ client }) => {
+  // A ticket of a known customer, closed by a good callback.
+  const unit = (await get(client, 'manager', '/api/v1/units?project_id=1&status=signed&limit=5')).items[4];
+  const cat = (await get(client, 'manager', '/api/v1/ticket-categories?limit=1')).items[0];
+  const t = await post(client, 'agent', '/api/v1/tickets', { type: 'repair', channel: 'phone', unit_id: unit.id, customer_id: unit.owner_id, category_id: cat.id, description: '阳台推拉门关不严' }, 201);
+  await post(client, 'agent', `/api/v1/tickets/${t.id}/actions`, { action: 'accept' });
+  await post(client, 'agent', `/api/v1/tickets/${t.id}/actions`, { action: 'resolve', resolution: '已调整滑轮' });
+  const before = (await get(client, 'agent', `/api/v1/survey-responses?customer_id=${unit.owner_id}&stage=ticket_closed&limit=1`)).total;
+  const closed = await post(client, 'supervisor', `/api/v1/tickets/${t.id}/actions`, { action: 'callback', outcome: 'reached', score: 5, comment: '很好' });
+  assert(closed.status === 'closed', 'ticket closed');
+  const inv = await get(client, 'agent', `/api/v1/survey-responses?customer_id=${unit.owner_id}&stage=ticket_closed&limit=50`);
+  assert(inv.total === before + 1 && inv.items[0].status === 'invited' && inv.items[0].invited_on === today(), `survey raised ${JSON.stringify(inv.items[0])}`);
+  const s = inv.items[0];
+  expectError(await client.call('POST', `/api/v1/survey-responses/${s.id}/answers`, { as: 'agent', body: { answers: { timely: 4 } } }), 422, 'invalid', 'answers.overall');
+  expectError(await client.call('POST', `/api/v1/survey-responses/${s.id}/answers`, { as: 'agent', body: { answers: { overall: 6, timely: 4 } } }), 422, 'invalid', 'answers.overall');
+  expectError(await client.call('POST', `/api/v1/survey-responses/${s.id}/answers`, { as: 'agent', body: { answers: { overall: 5, timely: 4, colour: 'red' } } }), 422, 'invalid', 'answers.colour');
+  const a = await post(client, 'agent', `/api/v1/survey-responses/${s.id}/answers`, { answers: { overall: 5, timely: 4, nps: 9, comment: '师傅很专业' } });
+  assert(a.status === 'answered' && a.score_avg100 === 450 && a.nps === 9, `answered ${JSON.stringify(a)}`);
+  expectError(await client.call('POST', `/api/v1/survey-responses/${s.id}/answers`, { as: 'agent', body: { answers: { overall: 1, timely: 1 } } }), 409, 'conflict', 'status');
+  expectError(await client.call('POST', `/api/v1/survey-responses/${s.id}/answers`, { as: 'finance', body: { answers: {} } }), 403, 'forbidden');
+  // A campaign over one building of project 2, twice on one day: asked once.
+  const tpl = (await get(client, 'manager', '/api/v1/survey-templates?trigger_on=campaign&limit=5')).items[0];
+  const b = (await get(client, 'manager', '/api/v1/buildings?project_id=2&limit=10')).items[1];
+  expectError(await client.call('POST', '/api/v1/survey-campaigns', { as: 'agent', body: { template_id: tpl.id, project_id: 2 } }), 403, 'forbidden');
+  const c1 = await post(client, 'manager', '/api/v1/survey-campaigns', { template_id: tpl.id, project_id: 2, building_ids: [b.id] }, 201);
+  const c2 = await post(client, 'manager', '/api/v1/survey-campaigns', { template_id: tpl.id, project_id: 2, building_ids: [b.id] }, 201);
+  assert(c1.surveys > 3 && c2.surveys === 0, `campaign ${c1.surveys} then ${c2.surveys}`);
+  const camp = await get(client, 'manager', `/api/v1/survey-responses?template_id=${tpl.id}&project_id=2&status=invited&limit=3`);
+  const scores = [[5, 4, 10], [4, 4, 8], [2, 1, 3]];
+  for (let i = 0; i < 3; i++) {
+    const [overall, property, nps] = scores[i];
+    await post(client, 'manager', `/api/v1/survey-responses/${camp.items[i].id}/answers`, { answers: { overall, property, nps } });
+  }
+  const rep = await get(client, 'manager', '/api/v1/surveys/report?group=stage&project_id=2');
+  const row = rep.rows.find((x) => x.key === 'campaign');
+  // Satisfaction: mean of the three means (4.5, 4, 1.5) = 3.33; NPS: 1 promoter, 1 passive, 1 detractor = 0.
+  assert(row && row.answered === 3 && row.invited === c1.surveys && row.satisfaction_avg100 === 333 && row.nps100 === 0 && row.label === '专项调查', `report ${JSON.stringify(row)}`);
+  const x = await client.call('GET', '/api/v1/surveys/report.xlsx?group=month&project_id=2', { as: 'manager' });
+  expectStatus(x, 200, 'report.xlsx');
+  assert(readXlsx(x.buf).rows >= 2, 'an Excel row per month');
+  expectError(await client.call('GET', '/api/v1/surveys/report?group=colour', { as: 'manager' }), 422, 'invalid', 'group');
+});

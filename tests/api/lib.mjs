@@ -9,7 +9,7 @@ import { isDeepStrictEqual } from 'node:util';
 
 export const ADMIN_PASSWORD = 'admin-pass-1';
 export const DEMO_PASSWORD = 'demo-pass-1';
-export const DEMO_USERS = ['agent', 'contract', 'mortgage', 'manager', 'engineer', 'finance', 'property'];
+export const DEMO_USERS = ['agent', 'contract', 'mortgage', 'manager', 'engineer', 'finance', 'property', 'director', 'supervisor'];
 
 /** A failed expectation. The runner prints its message after "not ok - name: ". */
 export class Failure extends Error {}
