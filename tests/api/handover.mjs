@@ -207,6 +207,8 @@ test('handover inspection and delivery: defects go to contractors and can become
   assert(unit.status === 'delivered' && unit.delivered_on === today(), `unit ${unit.status} ${unit.delivered_on}`);
   const w = await get(client, 'manager', `/api/v1/units/${f.unit_id}/warranty?category_id=${leak.id}`);
   assert(w.status === 'under_warranty' && w.delivered_on === today() && w.end === `${Number(today().slice(0, 4)) + 5}${today().slice(4)}`.replace(/-02-29$/, '-02-28'), `warranty ${JSON.stringify(w)}`);
+  const surveys = await get(client, 'manager', `/api/v1/survey-responses?customer_id=${f.customer_id}&stage=handover&limit=5`);
+  assert(surveys.total === 1 && surveys.items[0].status === 'invited', 'delivery raises the owner\'s handover survey');
   const certs = await get(client, 'manager', `/api/v1/certificates?contract_id=${f.contract_id}`);
   assert(certs.total === 1 && certs.items[0].status === 'collecting', `certificate ${JSON.stringify(certs.items)}`);
   const c360 = await get(client, 'manager', `/api/v1/customers/${f.customer_id}/360`);

@@ -175,6 +175,11 @@ static void signing_waits_for_the_documents(void **state)
     assert_int_equal(move(CATHY, id, "sign", NULL), 0);
     assert_string_equal(field("SELECT status FROM contracts WHERE id = ?", id), "signed");
     assert_string_equal(field("SELECT status FROM units WHERE id = ?", unit_a), "signed");
+    /* Signing raises the buyer's satisfaction survey (the active template). */
+    assert_string_equal(field("SELECT stage || ' ' || status FROM survey_responses WHERE"
+                              " customer_id = ?",
+                              local_buyer),
+                        "signing invited");
 }
 
 static void transitions_follow_the_table(void **state)
