@@ -255,6 +255,16 @@ static int load_batch(json_t **out,
                   id, "交付批次不存在", err);
 }
 
+/* Exists and in the caller's scope. */
+static int
+batch_visible(struct db_conn *c, const struct auth_user *who, int64_t id, struct app_err *err)
+{
+    json_t *b = NULL;
+    int rc = load_batch(&b, c, who, id, err);
+    json_decref(b);
+    return rc;
+}
+
 static json_t *rows_of(struct db_conn *c, const char *sql, int64_t id)
 {
     json_t *rows = NULL;
@@ -919,9 +929,7 @@ int handover_defect_rollup(json_t **out,
             k = (int)i;
     if (k < 0)
         return app_err_set(err, APP_EINVAL, "by", "汇总维度应为 building、category 或 contractor");
-    json_t *b = NULL;
-    int rc = load_batch(&b, c, who, batch_id, err);
-    json_decref(b);
+    int rc = batch_visible(c, who, batch_id, err);
     if (rc < 0)
         return rc;
     char sql[1024];
@@ -1044,9 +1052,7 @@ int handover_late_delivery(json_t **out,
                            int64_t batch_id,
                            struct app_err *err)
 {
-    json_t *b = NULL;
-    int rc = load_batch(&b, c, who, batch_id, err);
-    json_decref(b);
+    int rc = batch_visible(c, who, batch_id, err);
     if (rc < 0)
         return rc;
     json_t *flats = rows_of(c, HANDOVER_SQL " WHERE h.batch_id = ? ORDER BY u.room_code", batch_id);
@@ -1086,15 +1092,18 @@ int handover_late_delivery(json_t **out,
     return 0;
 }
 
+static int by_day(json_t *a, json_t *b)
+{
+    return strcmp(row_str(a, "day"), row_str(b, "day"));
+}
+
 int handover_daily(json_t **out,
                    struct db_conn *c,
                    const struct auth_user *who,
                    int64_t batch_id,
                    struct app_err *err)
 {
-    json_t *b = NULL;
-    int rc = load_batch(&b, c, who, batch_id, err);
-    json_decref(b);
+    int rc = batch_visible(c, who, batch_id, err);
     if (rc < 0)
         return rc;
     static const struct {
@@ -1136,15 +1145,7 @@ int handover_daily(json_t **out,
     json_object_foreach(days, k, v) json_array_append(list, v);
     json_decref(days);
     /* Days in order (keys of a JSON object are not). */
-    size_t n = json_array_size(list);
-    for (size_t i = 1; i < n; i++)
-        for (size_t j = i; j > 0 && strcmp(row_str(json_array_get(list, j - 1), "day"),
-                                           row_str(json_array_get(list, j), "day")) > 0;
-             j--) {
-            json_t *a = json_incref(json_array_get(list, j - 1));
-            json_array_set(list, j - 1, json_array_get(list, j));
-            json_array_set_new(list, j, a);
-        }
+    query_sort_rows(list, by_day);
     *out = json_pack("{s:o}", "days", list);
     return 0;
 }
@@ -1155,9 +1156,7 @@ int handover_property_package(json_t **out,
                               int64_t batch_id,
                               struct app_err *err)
 {
-    json_t *b = NULL;
-    int rc = load_batch(&b, c, who, batch_id, err);
-    json_decref(b);
+    int rc = batch_visible(c, who, batch_id, err);
     if (rc < 0)
         return rc;
     *out = rows_of(c,

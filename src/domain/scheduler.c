@@ -10,6 +10,7 @@
 #include "core/log.h"
 #include "core/timeutil.h"
 #include "customer.h"
+#include "notify.h"
 #include "outbox.h"
 #include "query.h"
 #include "ticket.h"
@@ -41,42 +42,6 @@ static void day_of(char out[11], int64_t now)
 {
     int64_t local = now + 8 * 3600;
     date_from_days(out, local >= 0 ? local / 86400 : -((-local + 86399) / 86400));
-}
-
-/* Notify every active user of role who sees project (0: all). */
-static int notify_role(struct db_conn *c,
-                       const char *role,
-                       int64_t project,
-                       const char *kind,
-                       const char *title,
-                       const char *link)
-{
-    json_t *users = NULL;
-    struct db_params p = {0};
-    db_params_text(&p, role);
-    db_params_int(&p, project);
-    db_params_int(&p, project);
-    int rc = query_rows(&users, c,
-                        "SELECT u.id FROM users u JOIN roles r ON r.id = u.role_id WHERE r.code = ?"
-                        " AND u.status = 'active' AND (? = 0 OR u.all_projects = 1 OR EXISTS"
-                        " (SELECT 1 FROM user_projects up WHERE up.user_id = u.id AND"
-                        " up.project_id = ?))",
-                        &p);
-    db_params_free(&p);
-    char at[32];
-    time_now_iso(at, sizeof(at));
-    size_t i;
-    json_t *u;
-    json_array_foreach(users, i, u)
-    {
-        if (rc < 0)
-            break;
-        rc = db_run(c,
-                    "INSERT INTO notifications (user_id, at, kind, title, link) VALUES (?,?,?,?,?)",
-                    "itttt", row_int(u, "id"), at, kind, title, link);
-    }
-    json_decref(users);
-    return rc < 0 ? rc : 0;
 }
 
 /*---- Jobs ----*/

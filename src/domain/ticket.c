@@ -15,6 +15,7 @@
 #include "core/validate.h"
 #include "customer.h"
 #include "entity.h"
+#include "notify.h"
 #include "query.h"
 #include "survey.h"
 #include "workcal.h"
@@ -253,47 +254,26 @@ static int event(struct db_conn *c,
     return rc < 0 ? rc : 0;
 }
 
+/* Notifications about ticket id link to its page. */
 static int
 notify(struct db_conn *c, int64_t user_id, const char *kind, const char *title, int64_t id)
 {
-    char at[32], link[48];
-    time_now_iso(at, sizeof(at));
+    char link[48];
     snprintf(link, sizeof(link), "#/ticket/%lld", (long long)id);
-    int rc = db_run(c,
-                    "INSERT INTO notifications (user_id, at, kind, title, link) VALUES (?,?,?,?,?)",
-                    "itttt", user_id, at, kind, title, link);
-    return rc < 0 ? rc : 0;
+    return notify_user(c, user_id, kind, title, link);
 }
 
-/* Tell every active user of role `role` who sees project. */
-static int notify_role(struct db_conn *c,
-                       const char *role,
-                       int64_t project,
-                       const char *kind,
-                       const char *title,
-                       int64_t id)
+/* Every active user of role who sees the ticket's project. */
+static int notify_ticket_role(struct db_conn *c,
+                              const char *role,
+                              int64_t project,
+                              const char *kind,
+                              const char *title,
+                              int64_t id)
 {
-    json_t *users = NULL;
-    struct db_params p = {0};
-    db_params_text(&p, role);
-    db_params_int(&p, project);
-    int rc = query_rows(&users, c,
-                        "SELECT u.id FROM users u JOIN roles r ON r.id = u.role_id WHERE r.code = ?"
-                        " AND u.status = 'active' AND (u.all_projects = 1 OR EXISTS (SELECT 1 FROM"
-                        " user_projects up WHERE up.user_id = u.id AND up.project_id = ?))"
-                        " ORDER BY u.id",
-                        &p);
-    db_params_free(&p);
-    size_t i;
-    json_t *u;
-    json_array_foreach(users, i, u)
-    {
-        if (rc < 0)
-            break;
-        rc = notify(c, row_int(u, "id"), kind, title, id);
-    }
-    json_decref(users);
-    return rc < 0 ? rc : 0;
+    char link[48];
+    snprintf(link, sizeof(link), "#/ticket/%lld", (long long)id);
+    return notify_role(c, role, project > 0 ? project : -1, kind, title, link);
 }
 
 static int audit_ticket(struct db_conn *c,
@@ -422,8 +402,8 @@ static int cluster_check(json_t **out, struct db_conn *c, json_t *t)
         char title[256];
         snprintf(title, sizeof(title), "疑似群诉：%s %s 3 天内 %lld 单", building ? building : "",
                  category ? category : "", (long long)n);
-        rc = notify_role(c, "supervisor", row_int(t, "project_id"), "ticket_cluster", title,
-                         row_int(t, "id"));
+        rc = notify_ticket_role(c, "supervisor", row_int(t, "project_id"), "ticket_cluster", title,
+                                row_int(t, "id"));
     }
     free(building);
     free(category);
@@ -946,8 +926,8 @@ static int escalate(struct ticket_ctx *x, const char *why)
                     " ELSE escalation_level END WHERE id = ?",
                     "i", x->id);
     return rc < 0 ? rc
-                  : notify_role(x->c, "supervisor", row_int(x->t, "project_id"), "ticket_escalated",
-                                msg, x->id);
+                  : notify_ticket_role(x->c, "supervisor", row_int(x->t, "project_id"),
+                                       "ticket_escalated", msg, x->id);
 }
 
 static int run_callback(struct ticket_ctx *x, json_t *params, struct app_err *err)
@@ -1465,7 +1445,7 @@ static int fire(struct db_conn *c,
                     "iii", (int64_t)(strcmp(role, "manager") == 0 ? 2 : 1), id,
                     (int64_t)(strcmp(role, "manager") == 0 ? 2 : 1));
         if (rc >= 0)
-            rc = notify_role(c, role, row_int(t, "project_id"), "ticket_escalated", msg, id);
+            rc = notify_ticket_role(c, role, row_int(t, "project_id"), "ticket_escalated", msg, id);
     }
     if (rc >= 0)
         rc = event(c, id, NULL, action, NULL, NULL, what);
