@@ -11,6 +11,7 @@ import { modal, toast } from './ui.js';
 import { templateEditor, exportTemplates, importTemplates } from './tpl_editor.js';
 import { contractQuickBar } from './contracts_list.js';
 import { compensationPayment } from './ticket_common.js';
+import { outboxQuickBar, printLetters } from './service.js';
 
 function resetPassword(item) {
   const input = h('input', { id: 'reset-pw', name: 'password', type: 'password', autocomplete: 'new-password', required: true });
@@ -202,6 +203,9 @@ export const LIST_ACTIONS = {
     { key: 'export-json', label: () => t('tpl.export'), perm: 'approval.admin', run: () => exportTemplates().catch((e) => toast(e.message, 'error', 5000)) },
     { key: 'import-json', label: () => t('tpl.import'), perm: 'approval.admin', run: (meta, reload) => importTemplates(reload) },
   ],
+  outbox: [
+    { key: 'print-letters', label: () => t('ob.print_letters'), perm: 'outbox.print', run: async (meta, reload) => { if (await printLetters()) reload(); } },
+  ],
 };
 
 /** Rows that open a page of their own instead of the generic detail. */
@@ -211,11 +215,13 @@ export const ROW_HREF = {
   loans: (it) => router.page('loan', it.id),
   tickets: (it) => router.page('ticket', it.id),
   'delivery-batches': (it) => router.page('handover/batch', it.id),
+  newsletters: (it) => router.page('newsletter', it.id),
 };
 
 /** Something above a list's filter bar (quick filters): (query) → element. */
 export const LIST_TOP = {
   contracts: (query) => contractQuickBar(query.get('status') || ''),
+  outbox: (query) => outboxQuickBar(query),
 };
 
 /**
@@ -268,6 +274,9 @@ export const ENTITY_LINKS = {
   ],
   tickets: [
     { key: 'open-ticket', label: () => t('tk.open'), perm: 'ticket.read', detailOnly: true, href: (it) => router.page('ticket', it.id) },
+  ],
+  newsletters: [
+    { key: 'open-newsletter', label: () => t('nl.open'), perm: 'newsletter.read', detailOnly: true, href: (it) => router.page('newsletter', it.id) },
   ],
   'delivery-batches': [
     { key: 'open-batch', label: () => t('ho.open_batch'), perm: 'handover.read', detailOnly: true, href: (it) => router.page('handover/batch', it.id) },

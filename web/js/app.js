@@ -32,6 +32,7 @@ import { renderTicket } from './ticket_view.js';
 import { renderTicketDashboard, renderDefects, renderCalendar } from './ticket_reports.js';
 import { renderBatches, renderBatchNew, renderDefectsPage, renderCertificates } from './handover.js';
 import { renderBatch } from './handover_batch.js';
+import { renderWarranty, renderNewsletter } from './service.js';
 import { startCounts, stopCounts } from './notify.js';
 import { modal, toast, errorState } from './ui.js';
 
@@ -62,7 +63,7 @@ function buildShell() {
       const r = router.parse();
       // Stay on the page; a record page of another project goes back to its list.
       if (['list', 'home', 'duplicates', 'import', 'contract-deadlines', 'mortgage-weekly', 'overdue', 'collection-rate',
-        'tickets', 'ticket-dashboard', 'ticket-defects', 'handover-batches', 'handover-defects', 'certificates'].includes(r.view)) render(r);
+        'tickets', 'ticket-dashboard', 'ticket-defects', 'handover-batches', 'handover-defects', 'certificates', 'warranty'].includes(r.view)) render(r);
       else if (r.view === 'view' && router.canLeave()) router.go(router.href('list', r.entity));
     },
   });
@@ -162,6 +163,7 @@ const PAGE_NAV = {
   'ticket-defects': 'tickets/defects', calendar: 'calendar',
   'handover-batches': 'handover/batches', 'handover-new': 'handover/batches', 'handover-batch': 'handover/batches',
   'handover-defects': 'handover/defects', certificates: 'handover/certificates',
+  warranty: 'warranty/expiring', newsletter: 'newsletters',
 };
 const PAGE_SUB = {
   360: 'c360.crumb', grid: 'grid.crumb', approval: 'appr.crumb_view', 'approval-new': 'appr.crumb_new',
@@ -216,6 +218,8 @@ async function render(r) {
       case 'handover-batch': await renderBatch(main, r.id, ctx, r.query); break;
       case 'handover-defects': await renderDefectsPage(main, r.query, ctx); break;
       case 'certificates': await renderCertificates(main, r.query, ctx); break;
+      case 'warranty': await renderWarranty(main, r.query, ctx); break;
+      case 'newsletter': await renderNewsletter(main, r.id, ctx); break;
       case 'calendar': await renderCalendar(main, r.query, ctx); break;
       case 'home': renderHome(main, ctx); break;
       case 'list': await renderList(main, r.entity, r.query, ctx); break;

@@ -1061,6 +1061,8 @@ const DICT = {
   'tk.new': ['新建工单', 'New ticket'],
   'ho.crumb_new': ['新建交付批次', 'New delivery batch'],
   'ho.open_batch': ['打开批次', 'Open batch'],
+  'nl.open': ['打开通讯', 'Open newsletter'],
+  'ob.print_letters': ['打印待寄信函', 'Print letters to post'],
   'tk.new_key': ['新建工单（快捷键 N）', 'New ticket (key N)'],
   'tk.view_mine': ['我的工单', 'Mine'],
   'tk.view_team': ['班组工单', 'My team'],

@@ -40,6 +40,7 @@ const CLIENT_PAGES = [
   { page: 'handover/batches', group: 'handover', perm: 'handover.read', label: '交付工作台', label_en: 'Handover desk', first: true },
   { page: 'handover/defects', group: 'handover', perm: ['handover.read', 'inspection.write'], label: '验房缺陷整改', label_en: 'Inspection defects', after: 'handover/batches' },
   { page: 'handover/certificates', group: 'handover', perm: 'certificate.read', label: '产权证工作台', label_en: 'Certificate desk', after: 'handover/defects' },
+  { page: 'warranty/expiring', group: 'service', perm: 'warranty.read', label: '保修期台账', label_en: 'Warranty ledger', after: 'warranty-periods' },
   { page: 'calendar', group: 'service', perm: ['calendar.admin', 'ticket.admin'], label: '节假日与调休', label_en: 'Holidays & make-up days', after: 'sla-policies' },
 ];
 const GROUP_LABELS = {

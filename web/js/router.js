@@ -10,6 +10,7 @@
 // #/tickets/dashboard , #/tickets/defects?by=category , #/calendar?year=2026
 // handover: #/handover/batches , #/handover/new , #/handover/batch/12?tab=slots ,
 // #/handover/defects?batch=12 , #/handover/certificates?view=due
+// service: #/warranty/expiring?within=60 , #/newsletter/12
 
 const listeners = new Set();
 let leaveGuard = null;
@@ -50,6 +51,7 @@ export function parse(hash = location.hash) {
     'handover/new': 'handover-new',
     'handover/defects': 'handover-defects',
     'handover/certificates': 'certificates',
+    'warranty/expiring': 'warranty',
   };
   if (parts.length === 2 && FIXED[`${parts[0]}/${parts[1]}`]) {
     return { view: FIXED[`${parts[0]}/${parts[1]}`], entity: null, id: null, query };
@@ -57,6 +59,11 @@ export function parse(hash = location.hash) {
   if (parts[0] === 'handover' && parts[1] === 'batch') {
     // #/handover/batch/12?tab=slots
     if (parts.length === 3 && /^\d{1,18}$/.test(parts[2])) return { view: 'handover-batch', entity: null, id: parts[2], query };
+    return { view: 'bad', parts, query };
+  }
+  if (parts[0] === 'newsletter') {
+    // #/newsletter/12
+    if (parts.length === 2 && /^\d{1,18}$/.test(parts[1])) return { view: 'newsletter', entity: null, id: parts[1], query };
     return { view: 'bad', parts, query };
   }
   if (parts[0] === 'ticket') {
