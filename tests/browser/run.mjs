@@ -2688,6 +2688,151 @@ async function main() {
       assert(jsErrors.length === 0, jsErrors.join('\n'));
     });
 
+    // ---- 保修与通讯: the warranty ledger, newsletters, the outbox -------------------
+    let svFlat = null;
+    let svNewsletter = null;
+    const svDay = (d) => d.toISOString().slice(0, 10);
+    await test('service: the warranty ledger lists a flat whose warranty ends within 60 days, with counts and the owner link', async () => {
+      const adm = await apiAs(base, 'admin', ADMIN_PW);
+      const r = await adm.get('units?project_id=1&status=signed&limit=200');
+      assert(r.status === 200, `units: ${r.status}`);
+      svFlat = (r.body.items || []).filter((u) => u.owner_id && !u.delivered_on).pop();
+      assert(svFlat, 'a signed unit with an owner');
+      // Delivered 2 years − 20 days ago: the 2-year warranties end in 20 days.
+      const d = new Date();
+      d.setUTCFullYear(d.getUTCFullYear() - 2);
+      d.setUTCDate(d.getUTCDate() + 20);
+      const p = await adm.patch(`units/${svFlat.id}`, { delivered_on: svDay(d) });
+      assert(p.status === 200, `PATCH delivered_on: ${p.status} ${JSON.stringify(p.body)}`);
+      await freshLogin('manager');
+      assert(await navHas('客服工单', '保修期台账'), 'nav has 保修期台账');
+      await gotoHash(base, '#/warranty/expiring');
+      await page.locator('.page-warranty:not([aria-busy]) .warranty-table').waitFor();
+      await page.locator('.ho-seg[data-seg=within] [data-value="60"]').click();
+      await page.waitForFunction(() => !!document.querySelector('.page-warranty[data-within="60"]:not([aria-busy]) .warranty-table'));
+      const rows = page.locator(`.warranty-table tbody tr[data-unit="${svFlat.id}"]`);
+      await rows.first().waitFor();
+      const text = await rows.first().innerText();
+      assert(text.includes(svFlat.room_code), `room in the row: ${text}`);
+      assert(text.includes(svFlat.owner_name), `owner in the row: ${text}`);
+      assert(text.includes(svDay(d)), `delivered on in the row: ${text}`);
+      const units = Number((await page.locator('.wl-count[data-count=units] b').innerText()).replace(/,/g, ''));
+      const comps = Number((await page.locator('.wl-count[data-count=items] b').innerText()).replace(/,/g, ''));
+      assert(units >= 1 && comps >= await rows.count(), `counts: ${units} units, ${comps} components`);
+      assert(/within=60/.test(await page.evaluate(() => location.hash)), 'the address keeps the tab');
+      await shot('service-warranty-ledger');
+      await rows.first().locator('[data-action=owner]').click();
+      await page.waitForFunction((id) => location.hash === `#/360/${id}`, String(svFlat.owner_id));
+      await page.locator(`.page-360[data-id="${svFlat.owner_id}"]`).waitFor();
+    });
+
+    await test('service: a newsletter is created, sent to one building by letter and SMS, and its recipients are listed', async () => {
+      await gotoHash(base, '#/new/newsletters');
+      await page.locator('form.entity-form').waitFor();
+      await page.waitForFunction(() => { const s = document.querySelector('form.entity-form select[name=project_id]'); return !!s && !s.disabled && s.options.length > 1; });
+      await page.locator('form.entity-form select[name=project_id]').selectOption('1');
+      const title = `停水通知${Date.now().toString(36).slice(-4)}`;
+      await page.locator('form.entity-form [name=title]').fill(title);
+      await page.locator('form.entity-form [name=body]').fill('各位业主：因市政管网检修，本周六 9:00–17:00 停水，请提前储水。');
+      await page.locator('[data-action=save]').click();
+      await page.waitForFunction(() => /^#\/view\/newsletters\/\d+$/.test(location.hash));
+      const id = /(\d+)$/.exec(await page.evaluate(() => location.hash))[1];
+      await page.locator('[data-action=open-newsletter]').click();
+      await page.locator(`.page-newsletter[data-id="${id}"][data-status=draft] form.nl-send`).waitFor();
+      await page.locator('.nl-send [data-channel=letter] input').check();
+      await page.locator('.nl-send [data-channel=sms] input').check();
+      // No building picked: the error under the field, nothing sent.
+      await page.locator('.ho-seg[data-seg=target] [data-value=buildings]').click();
+      await page.locator('#nl-buildings').waitFor();
+      await page.locator('[data-action=send]').click();
+      await page.waitForFunction(() => (document.querySelector('.nl-send [data-field=target] .field-error')?.textContent || '').length > 0);
+      await page.locator('#nl-buildings .ho-check[data-id="1"] input').check();
+      await shot('service-newsletter-send');
+      await page.locator('[data-action=send]').click();
+      await page.locator('.modal').waitFor();
+      assert(/1号楼/.test(await page.locator('.modal').innerText()), 'the confirmation names the building');
+      await shot('service-newsletter-confirm');
+      await page.locator('.modal button[type=submit]').click();
+      await page.locator(`.page-newsletter[data-id="${id}"][data-status=sent] .recipients-table`).waitFor();
+      const n = await page.locator('.recipients-table tbody tr').count();
+      assert(n > 0, `recipients listed: ${n}`);
+      const first = await page.locator('.recipients-table tbody tr').first().innerText();
+      assert(/短信/.test(first) && /信函/.test(first), `channels shown: ${first}`);
+      const recipients = await page.locator('[data-fact=recipients]').innerText();
+      assert(recipients.includes(String(n)), `header count ${recipients} = ${n}`);
+      await shot('service-newsletter-sent');
+      // The generic list's row opens this page.
+      await gotoHash(base, '#/list/newsletters');
+      await waitRows();
+      await page.locator('.data-table tbody tr', { hasText: title }).first().locator('a').first().click();
+      await page.locator(`.page-newsletter[data-id="${id}"]`).waitFor();
+      svNewsletter = { id, title };
+    });
+
+    await test('service: the outbox lists the queued SMS; chips filter by status; the letters PDF downloads as application/pdf', async () => {
+      assert(svNewsletter, 'the sent newsletter');
+      await gotoHash(base, '#/list/outbox');
+      await waitRows();
+      await page.locator('.quick-chip[data-quick=pending]').click();
+      await page.waitForFunction(() => /status=pending/.test(location.hash) && !!document.querySelector('.quick-chip[data-quick=pending].active'));
+      await waitRows();
+      const sms = page.locator('.data-table tbody tr', { hasText: svNewsletter.title }).filter({ hasText: '短信' });
+      await sms.first().waitFor();
+      await shot('service-outbox');
+      // A letter needs an address (the demo owners have none): give the first recipient one.
+      const adm = await apiAs(base, 'admin', ADMIN_PW);
+      const rec = await adm.get(`newsletters/${svNewsletter.id}/recipients`);
+      const who = ((rec.body && rec.body.items) || [])[0];
+      assert(who, 'a recipient');
+      const pa = await adm.patch(`customers/${who.customer_id}`, { address: '北京市朝阳区和悦路 8 号 1 号楼 1 单元 101 室' });
+      assert(pa.status === 200, `address: ${pa.status} ${JSON.stringify(pa.body)}`);
+      const [resp, download] = await Promise.all([
+        page.waitForResponse((r) => /\/outbox\/letters\.pdf/.test(r.url())),
+        page.waitForEvent('download'),
+        page.locator('[data-action=print-letters]').click(),
+      ]);
+      assert(resp.status() === 200, `status ${resp.status()}`);
+      const ct = resp.headers()['content-type'] || '';
+      assert(/^application\/pdf/.test(ct), `content-type ${ct}`);
+      const file = path.join(tmp, 'letters.pdf');
+      await download.saveAs(file);
+      assert(fs.readFileSync(file).subarray(0, 5).toString('latin1') === '%PDF-', 'a PDF');
+      // Printed: a second print has nothing left and says so in a toast.
+      const [again] = await Promise.all([
+        page.waitForResponse((r) => /\/outbox\/letters\.pdf/.test(r.url())),
+        page.locator('[data-action=print-letters]').click(),
+      ]);
+      if (again.status() !== 200) {
+        assert(again.status() === 409, `nothing to print: ${again.status()}`);
+        await page.waitForFunction(() => [...document.querySelectorAll('.toast')].some((x) => /信函/.test(x.textContent || '')));
+      }
+    });
+
+    await test('service: the admin sees 定时任务 and 任务运行记录 under 系统设置 and edits a job', async () => {
+      await freshLogin('admin', ADMIN_PW);
+      assert(await navHas('系统设置', '定时任务'), 'nav has 定时任务');
+      assert(await navHas('系统设置', '任务运行记录'), 'nav has 任务运行记录');
+      assert(await navHas('系统设置', '发送队列'), 'nav has 发送队列');
+      await gotoHash(base, '#/list/scheduled-jobs');
+      await waitRows();
+      await page.locator('.data-table tbody tr').first().click();
+      await page.waitForFunction(() => /^#\/view\/scheduled-jobs\//.test(location.hash));
+      // The generic edit form turns the job off and sets its parameter.
+      await page.locator('a[href^="#/edit/scheduled-jobs/"], [data-action=edit]').first().click();
+      await page.locator('form.entity-form').waitFor();
+      await page.locator('form.entity-form input[type=checkbox][name=enabled]').uncheck();
+      await page.locator('form.entity-form [name=param]').fill('45');
+      await shot('service-scheduled-job-edit');
+      await page.locator('[data-action=save]').click();
+      await page.waitForFunction(() => /^#\/view\/scheduled-jobs\//.test(location.hash) && !!document.querySelector('.desc-item[data-field=enabled]'));
+      await page.waitForFunction(() => (document.querySelector('.desc-item[data-field=enabled] dd')?.textContent || '').includes('否')
+        && (document.querySelector('.desc-item[data-field=param] dd')?.textContent || '').includes('45'));
+      await shot('service-scheduled-job');
+      await gotoHash(base, '#/list/job-runs');
+      await waitRows();
+      await freshLogin('manager');
+    });
+
     await test('no JavaScript errors on any page', async () => {
       assert(jsErrors.length === 0, jsErrors.join('\n'));
     });
