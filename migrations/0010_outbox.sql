@@ -20,6 +20,9 @@ CREATE TABLE outbox (
     next_attempt_at BIGINT NOT NULL DEFAULT 0,
     last_error TEXT,
     source TEXT,
+    -- Files that go with an email: the attachments of this record.
+    attach_entity TEXT,
+    attach_id BIGINT,
     created_at TEXT NOT NULL,
     sent_at TEXT
 );

@@ -70,6 +70,8 @@ int net_smtp_send(const struct smtp_settings *s,
                   const char *to,
                   const char *subject,
                   const char *body,
+                  const struct net_attachment *files,
+                  size_t n_files,
                   char *error,
                   size_t error_size,
                   int *permanent)
@@ -88,9 +90,30 @@ int net_smtp_send(const struct smtp_settings *s,
     /* Headers in ASCII; the subject as an RFC 2047 word; the body base64. */
     strbuf_printf(&msg, "Date: %s\r\nFrom: %s\r\nTo: %s\r\nSubject: =?UTF-8?B?", date, s->from, to);
     b64(&msg, subject, strlen(subject), 0);
-    strbuf_printf(&msg, "?=\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\n"
-                        "Content-Transfer-Encoding: base64\r\n\r\n");
+    strbuf_puts(&msg, "?=\r\nMIME-Version: 1.0\r\n");
+    static const char boundary[] = "anjia-part-7f3c1e9b2d";
+    if (n_files)
+        strbuf_printf(&msg, "Content-Type: multipart/mixed; boundary=\"%s\"\r\n\r\n--%s\r\n",
+                      boundary, boundary);
+    strbuf_puts(&msg, "Content-Type: text/plain; charset=UTF-8\r\n"
+                      "Content-Transfer-Encoding: base64\r\n\r\n");
     b64(&msg, body, strlen(body), 1);
+    for (size_t i = 0; i < n_files; i++) {
+        /* The name as an RFC 2047 word: Chinese file names survive. */
+        strbuf_printf(&msg,
+                      "--%s\r\nContent-Type: %s\r\nContent-Transfer-Encoding: base64\r\n"
+                      "Content-Disposition: attachment; filename=\"=?UTF-8?B?",
+                      boundary, files[i].type);
+        b64(&msg, files[i].name, strlen(files[i].name), 0);
+        strbuf_puts(&msg, "?=\"\r\n\r\n");
+        size_t len = strlen(files[i].b64);
+        for (size_t k = 0; k < len; k += 76) {
+            strbuf_append(&msg, files[i].b64 + k, len - k < 76 ? len - k : 76);
+            strbuf_puts(&msg, "\r\n");
+        }
+    }
+    if (n_files)
+        strbuf_printf(&msg, "--%s--\r\n", boundary);
     CURL *curl = curl_easy_init();
     if (curl == NULL) {
         strbuf_free(&msg);

@@ -17,13 +17,22 @@ struct smtp_settings {
     int verify;      /* check the certificate */
 };
 
-/* Send one UTF-8 message. 0 when the server accepted it, else APP_EIO with
- * the server's or curl's reason in error; *permanent is set when retrying
- * cannot help (a 5xx reply). */
+/* A file for an email, its content already base64 (as stored). */
+struct net_attachment {
+    const char *name;
+    const char *type;
+    const char *b64;
+};
+
+/* Send one UTF-8 message, with files when n_files > 0. 0 when the server accepted it, else APP_EIO
+ * with the server's or curl's reason in error; *permanent is set when retrying cannot help (a 5xx
+ * reply). */
 int net_smtp_send(const struct smtp_settings *s,
                   const char *to,
                   const char *subject,
                   const char *body,
+                  const struct net_attachment *files,
+                  size_t n_files,
                   char *error,
                   size_t error_size,
                   int *permanent);

@@ -133,8 +133,8 @@ int newsletter_send(int *recipients,
             snprintf(channels + strlen(channels), sizeof(channels) - strlen(channels), "sms ");
         }
         if (rc >= 0 && email && row_str(o, "email") && *row_str(o, "email")) {
-            rc = outbox_enqueue(c, "email", kind, cid, project, row_str(n, "title"),
-                                row_str(n, "body"), "newsletter");
+            rc = outbox_enqueue_with(c, "email", kind, cid, project, row_str(n, "title"),
+                                     row_str(n, "body"), "newsletter", "newsletters", id);
             snprintf(channels + strlen(channels), sizeof(channels) - strlen(channels), "email ");
         }
         if (rc >= 0 && letter) {

@@ -46,6 +46,31 @@ static const char *row_str(json_t *row, const char *k)
     return json_string_value(json_object_get(row, k));
 }
 
+int outbox_enqueue_with(struct db_conn *c,
+                        const char *channel,
+                        const char *kind,
+                        int64_t customer_id,
+                        int64_t project_id,
+                        const char *subject,
+                        const char *body,
+                        const char *source,
+                        const char *attach_entity,
+                        int64_t attach_id)
+{
+    char at[32];
+    time_now_iso(at, sizeof(at));
+    int rc = db_run(c,
+                    "INSERT INTO outbox (channel, kind, customer_id, project_id, subject, body,"
+                    " status, attempts, next_attempt_at, source, attach_entity, attach_id,"
+                    " created_at) VALUES (?,?,NULLIF(?, 0),NULLIF(?, 0),?,?,'pending',0,0,?,?,"
+                    "NULLIF(?, 0),?)",
+                    "ttiitttti"
+                    "t",
+                    channel, kind, customer_id, project_id, subject, body, source, attach_entity,
+                    attach_id, at);
+    return rc < 0 ? rc : 0;
+}
+
 int outbox_enqueue(struct db_conn *c,
                    const char *channel,
                    const char *kind,
@@ -55,14 +80,8 @@ int outbox_enqueue(struct db_conn *c,
                    const char *body,
                    const char *source)
 {
-    char at[32];
-    time_now_iso(at, sizeof(at));
-    int rc = db_run(c,
-                    "INSERT INTO outbox (channel, kind, customer_id, project_id, subject, body,"
-                    " status, attempts, next_attempt_at, source, created_at) VALUES"
-                    " (?,?,NULLIF(?, 0),NULLIF(?, 0),?,?,'pending',0,0,?,?)",
-                    "ttiitttt", channel, kind, customer_id, project_id, subject, body, source, at);
-    return rc < 0 ? rc : 0;
+    return outbox_enqueue_with(c, channel, kind, customer_id, project_id, subject, body, source,
+                               NULL, 0);
 }
 
 /* Fill the SMS template: {phone} {text} {signature}, JSON-escaped. */
@@ -100,10 +119,12 @@ struct job {
     int attempts;
     int ok, permanent;
     char error[300];
+    json_t *files; /* [{"file_name","content_type","data_b64"}] for an email */
 };
 
 static void job_free(struct job *j)
 {
+    json_decref(j->files);
     free(j->to);
     free(j->subject);
     free(j->body);
@@ -122,7 +143,8 @@ static int claim(struct db *db, int64_t now, struct job *jobs, int *n)
         db_params_int(&p, BATCH);
         rc = query_rows(&rows, c,
                         "SELECT o.id, o.channel, o.kind, o.subject, o.body, o.attempts,"
-                        " o.customer_id, c.email, c.phone_enc, c.marketing_consent, c.status AS"
+                        " o.customer_id, o.attach_entity, o.attach_id, c.email, c.phone_enc,"
+                        " c.marketing_consent, c.status AS"
                         " customer_status FROM outbox o LEFT JOIN customers c ON c.id ="
                         " o.customer_id WHERE o.status IN ('pending', 'sending') AND"
                         " o.next_attempt_at <= ? AND o.channel IN ('email', 'sms') ORDER BY o.id"
@@ -170,6 +192,16 @@ static int claim(struct db *db, int64_t now, struct job *jobs, int *n)
         j->subject = strdup(row_str(r, "subject"));
         j->body = strdup(row_str(r, "body"));
         j->attempts = (int)row_int(r, "attempts");
+        if (email && row_str(r, "attach_entity")) {
+            struct db_params q = {0};
+            db_params_text(&q, row_str(r, "attach_entity"));
+            db_params_int(&q, row_int(r, "attach_id"));
+            rc = query_rows(&j->files, c,
+                            "SELECT file_name, content_type, data_b64 FROM attachments WHERE"
+                            " owner_entity = ? AND owner_id = ? ORDER BY id LIMIT 10",
+                            &q);
+            db_params_free(&q);
+        }
     }
     json_decref(rows);
     if (rc >= 0)
@@ -191,7 +223,19 @@ static void deliver(struct job *j)
                 settings.smtp_url,  settings.smtp_from[0] ? settings.smtp_from : "anjia@localhost",
                 settings.smtp_user, settings.smtp_password,
                 settings.smtp_tls,  settings.smtp_verify};
-        j->ok = net_smtp_send(&s, j->to, j->subject, j->body, j->error, sizeof(j->error),
+        struct net_attachment files[10];
+        size_t n = 0, i;
+        json_t *f;
+        json_array_foreach(j->files, i, f)
+        {
+            if (n == ARRAY_LEN(files))
+                break;
+            files[n].name = row_str(f, "file_name");
+            files[n].type = row_str(f, "content_type");
+            files[n].b64 = row_str(f, "data_b64");
+            n++;
+        }
+        j->ok = net_smtp_send(&s, j->to, j->subject, j->body, files, n, j->error, sizeof(j->error),
                               &j->permanent) == 0;
         return;
     }

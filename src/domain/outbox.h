@@ -26,6 +26,18 @@ int outbox_enqueue(struct db_conn *c,
                    const char *subject,
                    const char *body,
                    const char *source);
+/* The same with the attachments of a record (entity, id) going along with
+ * an email (a newsletter's photos). */
+int outbox_enqueue_with(struct db_conn *c,
+                        const char *channel,
+                        const char *kind,
+                        int64_t customer_id,
+                        int64_t project_id,
+                        const char *subject,
+                        const char *body,
+                        const char *source,
+                        const char *attach_entity,
+                        int64_t attach_id);
 
 /* The job: send what is due; returns how many went out, or < 0. */
 int outbox_send_due(struct db *db, int64_t now, int64_t param);

@@ -415,6 +415,18 @@ test('outbox: warranty notices go out by SMS (local gateway) and email (loopback
     const logins = out.items.length;
     assert(logins > 0, 'the outbox lists the messages');
     expectError(await client.call('GET', '/api/v1/outbox', { as: 'agent' }), 403, 'forbidden');
+    // A newsletter's photo goes along with its email.
+    const nl = await post(client, 'manager', '/api/v1/newsletters', { project_id: 2, title: '园林施工进展', body: '中心花园已完成种植。', kind: 'service' }, 201);
+    const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(200, 7)]);
+    expectStatus(await client.call('POST', `/api/v1/attachments?entity=newsletters&id=${nl.id}&file_name=${encodeURIComponent('花园.png')}`, { as: 'manager', raw: png, headers: { 'Content-Type': 'application/octet-stream' } }), 201, 'photo');
+    await post(client, 'manager', `/api/v1/newsletters/${nl.id}/send`, { channels: ['email'], building_ids: [unit.building_id] });
+    const before = fs.readdirSync(mailDir).filter((f) => f.endsWith('.eml')).length;
+    r = await remindAsync(bin, ['--db', db, '--now', new Date(Date.now() + 10800e3).toISOString().replace(/\.\d+Z$/, 'Z')], menv);
+    assert(r.status === 0, `remind: ${r.stderr}`);
+    const all = fs.readdirSync(mailDir).filter((f) => f.endsWith('.eml')).sort((x, y) => parseInt(x, 10) - parseInt(y, 10));
+    assert(all.length === before + 1, `newsletter emails: ${all.length - before}`);
+    const news = fs.readFileSync(join(mailDir, all[all.length - 1]), 'utf8');
+    assert(/multipart\/mixed/.test(news) && /Content-Disposition: attachment; filename="=\?UTF-8\?B\?/.test(news) && news.includes(png.toString('base64').slice(0, 40)), 'the photo is attached');
   } finally {
     smtp.kill('SIGTERM');
     gw.close();
