@@ -2761,6 +2761,14 @@ async function main() {
       const recipients = await page.locator('[data-fact=recipients]').innerText();
       assert(recipients.includes(String(n)), `header count ${recipients} = ${n}`);
       await shot('service-newsletter-sent');
+      // A marketing newsletter says that only consenting owners receive it.
+      const mgr = await apiAs(base, 'manager', DEMO_PW);
+      const mk = await mgr.post('newsletters', { project_id: 1, title: '业主答谢会邀请', body: '诚邀各位业主参加年终答谢会。', kind: 'marketing' });
+      assert(mk.status === 200 || mk.status === 201, `marketing newsletter: ${mk.status} ${JSON.stringify(mk.body)}`);
+      await gotoHash(base, `#/newsletter/${mk.body.id}`);
+      await page.locator(`.page-newsletter[data-id="${mk.body.id}"] .nl-note`).waitFor();
+      assert(/同意/.test(await page.locator('.nl-note').innerText()), 'the consent note');
+      await shot('service-newsletter-marketing');
       // The generic list's row opens this page.
       await gotoHash(base, '#/list/newsletters');
       await waitRows();

@@ -7,7 +7,7 @@ import * as api from './api.js';
 import * as fmt from './format.js';
 import * as router from './router.js';
 import { can, currentProject } from './session.js';
-import { loading, errorState, toast, setBusy, tag, confirmDialog } from './ui.js';
+import { loading, errorState, toast, setBusy, tag, modal } from './ui.js';
 import { tr, table, td, itemsOf, listAll, seg, dash } from './handover_common.js';
 
 function pageHead(title, sub, actions) {
@@ -216,8 +216,15 @@ async function sendPanel(n) {
       body.batch_id = Number(sel.value);
       scope = sel.options[sel.selectedIndex].text;
     }
-    if (!await confirmDialog(tr('确定通过{c}发送给 {s} 的业主？发送后不能撤回。', 'Send by {c} to the owners of {s}? This cannot be undone.',
-      { c: channels.map(chLabel).join('、'), s: scope }), tr('发送', 'Send'))) return;
+    const ok = await modal({
+      title: tr('发送客户通讯', 'Send the newsletter'),
+      body: h('div', null,
+        h('p', { text: tr('确定通过{c}发送给 {s} 的业主？发送后不能撤回。', 'Send by {c} to the owners of {s}? This cannot be undone.',
+          { c: channels.map(chLabel).join('、'), s: scope }) }),
+        n.kind === 'marketing' ? h('p', { class: 'muted small', text: tr('营销推广：只发给同意接收营销信息的业主。', 'Marketing: only owners who consented receive it.') }) : null),
+      okText: tr('发送', 'Send'),
+    });
+    if (!ok) return;
     setBusy(sendBtn, true, tr('正在发送…', 'Sending…'));
     try {
       const r = await api.post(`newsletters/${n.id}/send`, body);
