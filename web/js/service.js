@@ -26,6 +26,7 @@ const chLabel = (c) => (CHANNELS[c] ? tr(CHANNELS[c][0], CHANNELS[c][1]) : c);
 // ---- warranty ledger ----------------------------------------------------------
 
 const WITHIN = [30, 60, 90];
+const PAGE_ROWS = 100;
 
 /** The owner's 360 page: the ledger names the unit, the unit names its owner. */
 async function openOwner(unitId) {
@@ -46,21 +47,27 @@ export async function renderWarranty(main, query, ctx) {
   const tabs = seg(WITHIN.map((n) => ({ value: n, label: tr('{n} 天内到期', 'Within {n} days', { n }) })), within,
     (v) => { within = Number(v); load(); }, 'within');
   const body = h('div', { class: 'wl-body' }, loading());
+  const pager = h('div', { class: 'pager' });
+  let pageNo = 1;
   const page = h('div', { class: 'page page-warranty', dataset: { within } },
     pageHead(title, tr('已交付房屋各部位的业主保修期即将届满；施工单位保修先于业主到期时标“倒挂”', 'Owners\' warranties ending soon, by component; 倒挂 when the contractor\'s ends first')),
     h('div', { class: 'filter-row ho-filter' }, h('span', { class: 'muted small', text: tr('到期范围', 'Ending') }), tabs, counts),
-    body);
+    body, pager);
   replace(main, page);
 
+  let seq = 0;
   async function load() {
+    const mine = ++seq;
+    pageNo = 1;
     router.replaceQuiet(router.page('warranty/expiring', null, within === 30 ? null : { within }));
     page.dataset.within = String(within);
     page.setAttribute('aria-busy', 'true');
     replace(body, loading());
     clear(counts);
+    clear(pager);
     try {
       const r = await api.get('warranty/expiring', { within, project_id: currentProject() });
-      if (!page.isConnected || Number(page.dataset.within) !== within) return;
+      if (!page.isConnected || mine !== seq) return;
       const items = itemsOf(r);
       const units = new Set(items.map((x) => x.unit_id));
       const bad = items.filter((x) => x.mismatch).length;
@@ -70,7 +77,7 @@ export async function renderWarranty(main, query, ctx) {
         h('span', { class: ['wl-count', bad && 'danger'], dataset: { count: 'mismatch' } }, tr('倒挂 ', 'Mismatched '), h('b', { text: fmt.integer(bad) })),
         r && r.from ? h('span', { class: 'muted small', text: `${fmt.date(r.from)} ~ ${fmt.date(r.to)}` }) : null);
       const today = fmt.today();
-      const rows = items.map((x) => {
+      const rowOf = (x) => {
         const left = x.end ? Math.round((Date.parse(x.end) - Date.parse(today)) / 86400000) : null;
         const owner = x.owner_name
           ? h('a', { href: '#', class: 'row-link', dataset: { action: 'owner' }, text: x.owner_name, title: tr('打开业主 360', 'Open the owner\'s 360'),
@@ -85,14 +92,27 @@ export async function renderWarranty(main, query, ctx) {
           h('td', { class: 'nowrap' }, fmt.date(x.end), left !== null ? h('span', { class: 'muted small', text: ` ${tr('剩 {n} 天', '{n} d', { n: left })}` }) : null),
           h('td', { class: 'nowrap' }, x.contractor_end ? fmt.date(x.contractor_end) : h('span', { class: 'muted', text: tr('未登记', 'not on file') }),
             x.mismatch ? h('span', { class: 'wl-flag', title: tr('施工单位保修早于业主保修到期，届满后的维修由开发商承担', 'The contractor\'s warranty ends before the owner\'s') }, tag('倒挂', 'red')) : null));
-      });
-      replace(body, table([[tr('房号', 'Unit')], [tr('业主', 'Owner')], [tr('保修部位', 'Component')], [tr('交付日期', 'Delivered')],
+      };
+      const pages = Math.max(1, Math.ceil(items.length / PAGE_ROWS));
+      const paint = () => {
+        const rows = items.slice((pageNo - 1) * PAGE_ROWS, pageNo * PAGE_ROWS).map(rowOf);
+        paintTable(rows);
+        replace(pager,
+          h('span', { class: 'pager-total', text: tr('共 {n} 条', '{n} in all', { n: fmt.integer(items.length) }) }),
+          pages > 1 ? [
+            h('button', { class: 'btn', type: 'button', disabled: pageNo <= 1, text: tr('上一页', 'Previous'), onclick: () => { pageNo -= 1; paint(); } }),
+            h('span', { class: 'pager-info', text: `${pageNo} / ${pages}` }),
+            h('button', { class: 'btn', type: 'button', disabled: pageNo >= pages, text: tr('下一页', 'Next'), onclick: () => { pageNo += 1; paint(); } }),
+          ] : null);
+      };
+      const paintTable = (rows) => replace(body, table([[tr('房号', 'Unit')], [tr('业主', 'Owner')], [tr('保修部位', 'Component')], [tr('交付日期', 'Delivered')],
         [tr('业主保修到期', 'Owner\'s warranty ends')], [tr('施工单位保修到期', 'Contractor\'s warranty ends')]], rows,
       { cls: 'warranty-table', empty: tr('{n} 天内没有到期的保修 — 可切换到更长的范围', 'Nothing ends within {n} days — try a longer range', { n: within }) }));
+      paint();
     } catch (err) {
-      replace(body, errorState(err, load));
+      if (mine === seq) replace(body, errorState(err, load));
     } finally {
-      page.removeAttribute('aria-busy');
+      if (mine === seq) page.removeAttribute('aria-busy');
     }
   }
   await load();
