@@ -629,6 +629,14 @@ static int seed_service(struct db_conn *c, uint64_t seed)
                     (int64_t)json_integer_value(json_object_get(r, "id")));
     }
     json_decref(rows);
+    /* Owners' postal address: their flat (for letters). */
+    if (rc >= 0)
+        rc = db_run(c,
+                    "UPDATE customers SET address = (SELECT p.address || ' ' || p.name || ' ' ||"
+                    " u.room_code FROM unit_owners o JOIN units u ON u.id = o.unit_id JOIN projects"
+                    " p ON p.id = u.project_id WHERE o.customer_id = customers.id ORDER BY u.id"
+                    " LIMIT 1) WHERE address IS NULL",
+                    "");
     int64_t n = 0;
     if (rc >= 0)
         rc = db_query_int64(c, &n, "SELECT COUNT(*) FROM contractors", "");
