@@ -2841,6 +2841,117 @@ async function main() {
       await freshLogin('manager');
     });
 
+    // ---- 满意度回访: a campaign, an answer from the queue, the report -------------------
+    let svBuilding = null;
+    let svRaised = 0;
+    let svResponse = null;
+    await test('surveys: the manager starts a 专项调查 over one building of project 2 and sees the count', async () => {
+      const mgr = await apiAs(base, 'manager', DEMO_PW);
+      const units = (await mgr.get('units?project_id=2&limit=200')).body.items || [];
+      const owned = units.filter((u) => u.owner_id);
+      assert(owned.length, 'project 2 has owned flats');
+      svBuilding = owned[0].building_id;
+      const before = (await mgr.get('survey-responses?stage=campaign&project_id=2&limit=1')).body.total;
+      await freshLogin('manager');
+      assert(await navHas('客服工单', '回访队列'), 'nav has 回访队列');
+      assert(await navHas('客服工单', '满意度统计'), 'nav has 满意度统计');
+      await page.locator('.nav-item[data-entity="surveys"]').click();
+      await page.locator('.page-surveys[data-status=invited]:not([aria-busy]) .surveys-table').waitFor();
+      await page.locator('.page-surveys [data-action=campaign]').click();
+      const dlg = page.locator('.sv-campaign-dialog');
+      await dlg.waitFor();
+      await page.waitForFunction(() => (document.querySelector('#sv-c-template')?.options.length || 0) > 0);
+      await dlg.locator('#sv-c-project').selectOption('2');
+      const cb = dlg.locator(`.sv-buildings [data-building="${svBuilding}"] input`);
+      await cb.waitFor();
+      await cb.check();
+      await shot('surveys-campaign-dialog');
+      await dlg.locator('button[type=submit]').click();
+      const toastEl = page.locator('.toast', { hasText: '已发起' });
+      await toastEl.waitFor();
+      const m = /已发起 (\d+) 份回访/.exec(await toastEl.innerText());
+      assert(m, `toast: ${await toastEl.innerText()}`);
+      svRaised = Number(m[1]);
+      const after = (await mgr.get('survey-responses?stage=campaign&project_id=2&limit=1')).body.total;
+      assert(svRaised > 0 && after - before === svRaised, `raised ${svRaised}, API ${before} → ${after}`);
+      // The building's owners are among the invited.
+      const rows = (await mgr.get(`survey-responses?stage=campaign&project_id=2&status=invited&limit=200`)).body.items || [];
+      const inBuilding = new Set(units.filter((u) => u.building_id === svBuilding && u.owner_id).map((u) => String(u.owner_id)));
+      assert(rows.some((x) => inBuilding.has(String(x.customer_id))), 'an owner of the building is invited');
+    });
+
+    await test('surveys: the agent answers one from the queue (keyboard and mouse); a required question left out shows its error, then it is saved', async () => {
+      assert(svRaised > 0, 'the campaign of the previous case');
+      await freshLogin('agent');
+      await gotoHash(base, '#/surveys');
+      await page.locator('.page-surveys[data-status=invited]:not([aria-busy]) .surveys-table').waitFor();
+      await page.locator('.sv-stage-seg [data-stage=campaign]').click();
+      await page.waitForFunction(() => !!document.querySelector('.page-surveys[data-stage=campaign]:not([aria-busy]) .surveys-table tbody tr'));
+      const row = page.locator('.surveys-table tbody tr').first();
+      svResponse = { id: await row.getAttribute('data-id'), customer: await row.getAttribute('data-customer') };
+      assert(await row.locator(`a.sv-customer[href="#/360/${svResponse.customer}"]`).count() === 1, 'the customer links to the 360 page');
+      assert(/stage=campaign/.test(await page.evaluate(() => location.hash)), 'the address keeps the stage');
+      await shot('surveys-queue');
+      await row.locator('td').nth(2).click();
+      await page.locator(`.page-survey.is-open[data-id="${svResponse.id}"] form.sv-form`).waitFor();
+      // The first question has the focus: a digit chooses, the arrows move.
+      await page.waitForFunction(() => !!document.activeElement?.closest('.sv-q[data-key=overall]'));
+      await page.keyboard.press('3');
+      await page.keyboard.press('ArrowRight');
+      assert(await page.locator('.sv-q[data-key=overall] [aria-checked=true]').getAttribute('data-value') === '4', 'overall 4 by keyboard');
+      // 物业 (required) left out; NPS by mouse; a comment typed.
+      await page.locator('.sv-q[data-key=nps] .sv-opt[data-value="9"]').click();
+      await page.locator('.sv-q[data-key=comment] textarea').fill('客服回访及时，希望小区绿化再加强');
+      await page.keyboard.press('Control+Enter');
+      await page.waitForFunction(() => (document.querySelector('.sv-q[data-key=property].has-error .field-error')?.textContent || '').trim().length > 0);
+      assert(await page.locator('.sv-q.has-error').count() === 1, 'only that question is in error');
+      assert(await page.locator('.sv-q[data-key=comment] textarea').inputValue() === '客服回访及时，希望小区绿化再加强', 'typed text kept');
+      await shot('surveys-answer-error');
+      await page.locator('.sv-q[data-key=property] .sv-opt[data-value="5"]').click();
+      assert(await page.locator('.sv-q[data-key=property].has-error').count() === 0, 'the error goes when answered');
+      await page.locator('.page-survey [data-action=save]').click();
+      await page.locator(`.page-survey.is-answered[data-id="${svResponse.id}"]`).waitFor();
+      assert((await page.locator('[data-stat=satisfaction]').innerText()).includes('4.50'), 'satisfaction 4.50');
+      assert((await page.locator('[data-stat=nps]').innerText()).trim() === '9', 'NPS answer 9');
+      assert((await page.locator('.sv-readonly .sv-q[data-key=comment]').innerText()).includes('绿化'), 'comment shown read-only');
+      assert(await page.locator('.page-survey textarea, .page-survey .sv-opt').count() === 0, 'read-only');
+      await shot('surveys-answered');
+      const agentSv = await apiAs(base, 'agent', DEMO_PW);
+      const r = (await agentSv.get(`survey-responses/${svResponse.id}`)).body;
+      assert(r.status === 'answered' && Number(r.score_avg100) === 450 && Number(r.nps) === 9, `API: ${JSON.stringify(r)}`);
+      // It left 待回访 for 已回访.
+      await page.locator('[data-action=back]').click();
+      await page.locator('.page-surveys[data-status=answered]:not([aria-busy]) .surveys-table').waitFor();
+      await page.locator(`.surveys-table tbody tr[data-id="${svResponse.id}"]`).waitFor();
+    });
+
+    await test('surveys: the report by stage shows the answered count, the chart renders, and the Excel downloads', async () => {
+      assert(svResponse, 'the answer of the previous case');
+      await freshLogin('supervisor');
+      await page.locator('.nav-item[data-entity="surveys/report"]').click();
+      await page.locator('.page-survey-report:not([aria-busy]) .sv-report-table').waitFor();
+      await page.locator('.page-survey-report [data-group=stage]').click();
+      await page.waitForFunction(() => !!document.querySelector('.page-survey-report[data-group=stage]:not([aria-busy]) .sv-report-table tr[data-key=campaign]'));
+      const sup = await apiAs(base, 'supervisor', DEMO_PW);
+      const rep = (await sup.get('surveys/report?group=stage')).body.rows;
+      const camp = rep.find((x) => x.key === 'campaign');
+      assert(camp && camp.answered >= 1, `API campaign row: ${JSON.stringify(camp)}`);
+      const cell = await page.locator('.sv-report-table tr[data-key=campaign] td[data-col=answered]').innerText();
+      assert(Number(cell.replace(/,/g, '')) === camp.answered, `answered ${cell} = ${camp.answered}`);
+      assert(await page.locator('.sv-report-table tbody tr').count() === rep.length, 'a row per stage');
+      await page.locator('.page-survey-report .echart-wrap[data-ready] svg').waitFor();
+      assert(await page.locator('.echart-wrap[data-ready] svg path, .echart-wrap[data-ready] svg rect').count() > 0, 'the chart drew something');
+      await shot('surveys-report-stage');
+      await page.locator('.page-survey-report [data-group=month]').click();
+      await page.waitForFunction(() => !!document.querySelector('.page-survey-report[data-group=month]:not([aria-busy]) .echart-wrap[data-ready] svg'));
+      await shot('surveys-report-month');
+      const [download] = await Promise.all([page.waitForEvent('download'), page.locator('.page-survey-report [data-action=export]').click()]);
+      const file = path.join(tmp, 'surveys.xlsx');
+      await download.saveAs(file);
+      assert(fs.readFileSync(file).subarray(0, 2).toString('latin1') === 'PK', 'xlsx is a zip');
+      assert(jsErrors.length === 0, jsErrors.join('\n'));
+    });
+
     await test('no JavaScript errors on any page', async () => {
       assert(jsErrors.length === 0, jsErrors.join('\n'));
     });

@@ -216,6 +216,7 @@ export const ROW_HREF = {
   tickets: (it) => router.page('ticket', it.id),
   'delivery-batches': (it) => router.page('handover/batch', it.id),
   newsletters: (it) => router.page('newsletter', it.id),
+  'survey-responses': (it) => router.page('survey', it.id),
 };
 
 /** Something above a list's filter bar (quick filters): (query) → element. */

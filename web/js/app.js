@@ -33,6 +33,7 @@ import { renderTicketDashboard, renderDefects, renderCalendar } from './ticket_r
 import { renderBatches, renderBatchNew, renderDefectsPage, renderCertificates } from './handover.js';
 import { renderBatch } from './handover_batch.js';
 import { renderWarranty, renderNewsletter } from './service.js';
+import { renderSurveys, renderSurvey, renderSurveyReport } from './surveys.js';
 import { startCounts, stopCounts } from './notify.js';
 import { modal, toast, errorState } from './ui.js';
 
@@ -63,7 +64,7 @@ function buildShell() {
       const r = router.parse();
       // Stay on the page; a record page of another project goes back to its list.
       if (['list', 'home', 'duplicates', 'import', 'contract-deadlines', 'mortgage-weekly', 'overdue', 'collection-rate',
-        'tickets', 'ticket-dashboard', 'ticket-defects', 'handover-batches', 'handover-defects', 'certificates', 'warranty'].includes(r.view)) render(r);
+        'tickets', 'ticket-dashboard', 'ticket-defects', 'handover-batches', 'handover-defects', 'certificates', 'warranty', 'surveys', 'survey-report'].includes(r.view)) render(r);
       else if (r.view === 'view' && router.canLeave()) router.go(router.href('list', r.entity));
     },
   });
@@ -164,12 +165,14 @@ const PAGE_NAV = {
   'handover-batches': 'handover/batches', 'handover-new': 'handover/batches', 'handover-batch': 'handover/batches',
   'handover-defects': 'handover/defects', certificates: 'handover/certificates',
   warranty: 'warranty/expiring', newsletter: 'newsletters',
+  surveys: 'surveys', survey: 'surveys', 'survey-report': 'surveys/report',
 };
 const PAGE_SUB = {
   360: 'c360.crumb', grid: 'grid.crumb', approval: 'appr.crumb_view', 'approval-new': 'appr.crumb_new',
   'approval-resubmit': 'appr.crumb_resubmit', delegations: 'deleg.title',
   contract: 'ct.crumb', 'contract-new': 'sub.title', 'contract-deadlines': 'cl.deadlines', loan: 'ln.crumb',
   ticket: 'tk.crumb', 'ticket-new': 'tk.new', 'handover-new': 'ho.crumb_new',
+  survey: 'sv.crumb',
 };
 
 async function render(r) {
@@ -220,6 +223,9 @@ async function render(r) {
       case 'certificates': await renderCertificates(main, r.query, ctx); break;
       case 'warranty': await renderWarranty(main, r.query, ctx); break;
       case 'newsletter': await renderNewsletter(main, r.id, ctx); break;
+      case 'surveys': await renderSurveys(main, r.query, ctx); break;
+      case 'survey': await renderSurvey(main, r.id, ctx); break;
+      case 'survey-report': await renderSurveyReport(main, r.query, ctx); break;
       case 'calendar': await renderCalendar(main, r.query, ctx); break;
       case 'home': renderHome(main, ctx); break;
       case 'list': await renderList(main, r.entity, r.query, ctx); break;

@@ -41,6 +41,8 @@ const CLIENT_PAGES = [
   { page: 'handover/defects', group: 'handover', perm: ['handover.read', 'inspection.write'], label: '验房缺陷整改', label_en: 'Inspection defects', after: 'handover/batches' },
   { page: 'handover/certificates', group: 'handover', perm: 'certificate.read', label: '产权证工作台', label_en: 'Certificate desk', after: 'handover/defects' },
   { page: 'warranty/expiring', group: 'service', perm: 'warranty.read', label: '保修期台账', label_en: 'Warranty ledger', after: 'warranty-periods' },
+  { page: 'surveys', group: 'service', perm: 'survey.read', label: '回访队列', label_en: 'Callback queue', after: 'survey-responses' },
+  { page: 'surveys/report', group: 'service', perm: 'survey.read', label: '满意度统计', label_en: 'Satisfaction report', after: 'surveys' },
   { page: 'calendar', group: 'service', perm: ['calendar.admin', 'ticket.admin'], label: '节假日与调休', label_en: 'Holidays & make-up days', after: 'sla-policies' },
 ];
 const GROUP_LABELS = {

@@ -11,6 +11,7 @@
 // handover: #/handover/batches , #/handover/new , #/handover/batch/12?tab=slots ,
 // #/handover/defects?batch=12 , #/handover/certificates?view=due
 // service: #/warranty/expiring?within=60 , #/newsletter/12
+// surveys: #/surveys?status=invited&stage=signing , #/survey/12 , #/surveys/report?group=month
 
 const listeners = new Set();
 let leaveGuard = null;
@@ -52,6 +53,7 @@ export function parse(hash = location.hash) {
     'handover/defects': 'handover-defects',
     'handover/certificates': 'certificates',
     'warranty/expiring': 'warranty',
+    'surveys/report': 'survey-report',
   };
   if (parts.length === 2 && FIXED[`${parts[0]}/${parts[1]}`]) {
     return { view: FIXED[`${parts[0]}/${parts[1]}`], entity: null, id: null, query };
@@ -59,6 +61,12 @@ export function parse(hash = location.hash) {
   if (parts[0] === 'handover' && parts[1] === 'batch') {
     // #/handover/batch/12?tab=slots
     if (parts.length === 3 && /^\d{1,18}$/.test(parts[2])) return { view: 'handover-batch', entity: null, id: parts[2], query };
+    return { view: 'bad', parts, query };
+  }
+  if (parts[0] === 'surveys' && parts.length === 1) return { view: 'surveys', entity: null, id: null, query };
+  if (parts[0] === 'survey') {
+    // #/survey/12
+    if (parts.length === 2 && /^\d{1,18}$/.test(parts[1])) return { view: 'survey', entity: null, id: parts[1], query };
     return { view: 'bad', parts, query };
   }
   if (parts[0] === 'newsletter') {
