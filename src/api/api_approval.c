@@ -665,3 +665,30 @@ int api_supply_adjust(struct api_ctx *ctx, struct app_err *err)
     return entity_get(&ctx->reply, ctx->conn, entity_find("office-supplies"), ctx->user, ctx->id,
                       err);
 }
+
+int api_attachments_list(struct api_ctx *ctx, struct app_err *err)
+{
+    const char *owner = http_query(ctx->http, "entity");
+    const char *ids = http_query(ctx->http, "id");
+    int64_t id = 0;
+    if (owner == NULL || *owner == '\0')
+        return app_err_set(err, APP_EINVAL, "entity", "请指明记录类型");
+    if (ids == NULL || app_parse_int64(&id, ids) < 0 || id <= 0)
+        return app_err_set(err, APP_EINVAL, "id", "请指明记录");
+    int rc = owner_visible(ctx, owner, id, err);
+    if (rc < 0)
+        return rc;
+    json_t *rows = NULL;
+    struct db_params p = {0};
+    db_params_text(&p, owner);
+    db_params_int(&p, id);
+    rc = query_rows(&rows, ctx->conn,
+                    "SELECT id, file_name, content_type, size, uploaded_at FROM attachments WHERE"
+                    " owner_entity = ? AND owner_id = ? ORDER BY id",
+                    &p);
+    db_params_free(&p);
+    if (rc < 0)
+        return rc;
+    ctx->reply = json_pack("{s:o}", "items", rows);
+    return 0;
+}

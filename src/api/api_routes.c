@@ -130,6 +130,7 @@ const struct api_route api_routes[] = {
         {"GET", "/api/v1/notifications", api_notifications_list, "", 0},
         {"POST", "/api/v1/notifications/read-all", api_notifications_read, "", 0},
         {"POST", "/api/v1/notifications/{id}/read", api_notifications_read, "", 0},
+        {"GET", "/api/v1/attachments", api_attachments_list, "", 0},
         {"POST", "/api/v1/attachments", api_attachments_upload, "", ROUTE_RAW_BODY},
         {"GET", "/api/v1/attachments/{id}", api_attachments_get, "", 0},
         {"POST", "/api/v1/seal-uses/{id}/stamp", api_seal_stamp, "register.write", 0},

@@ -419,6 +419,9 @@ test('outbox: warranty notices go out by SMS (local gateway) and email (loopback
     const nl = await post(client, 'manager', '/api/v1/newsletters', { project_id: 2, title: '园林施工进展', body: '中心花园已完成种植。', kind: 'service' }, 201);
     const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(200, 7)]);
     expectStatus(await client.call('POST', `/api/v1/attachments?entity=newsletters&id=${nl.id}&file_name=${encodeURIComponent('花园.png')}`, { as: 'manager', raw: png, headers: { 'Content-Type': 'application/octet-stream' } }), 201, 'photo');
+    const listed = await get(client, 'manager', `/api/v1/attachments?entity=newsletters&id=${nl.id}`);
+    assert(listed.items.length === 1 && listed.items[0].file_name === '花园.png' && listed.items[0].content_type === 'image/png', `attachments ${JSON.stringify(listed.items)}`);
+    expectError(await client.call('GET', `/api/v1/attachments?entity=newsletters&id=${nl.id}`, { as: 'engineer' }), 403, 'forbidden');
     await post(client, 'manager', `/api/v1/newsletters/${nl.id}/send`, { channels: ['email'], building_ids: [unit.building_id] });
     const before = fs.readdirSync(mailDir).filter((f) => f.endsWith('.eml')).length;
     r = await remindAsync(bin, ['--db', db, '--now', new Date(Date.now() + 10800e3).toISOString().replace(/\.\d+Z$/, 'Z')], menv);
