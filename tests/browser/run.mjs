@@ -2739,6 +2739,10 @@ async function main() {
       const id = /(\d+)$/.exec(await page.evaluate(() => location.hash))[1];
       await page.locator('[data-action=open-newsletter]').click();
       await page.locator(`.page-newsletter[data-id="${id}"][data-status=draft] form.nl-send`).waitFor();
+      // A photo for the emails, added from the page.
+      const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==', 'base64');
+      await page.locator(`#nl-photo-${id}`).setInputFiles({ name: '花园.png', mimeType: 'image/png', buffer: png });
+      await page.locator(`.page-newsletter[data-id="${id}"] [data-part=photos] img.photo-thumb`).waitFor();
       await page.locator('.nl-send [data-channel=letter] input').check();
       await page.locator('.nl-send [data-channel=sms] input').check();
       // No building picked: the error under the field, nothing sent.

@@ -151,8 +151,9 @@ export async function renderNewsletter(main, id, ctx) {
       'Marketing goes only to owners who consented to it; the others receive nothing.'))
     : null;
   const side = h('div', { class: 'nl-side' });
+  const photos = await photosCard(n, () => renderNewsletter(main, id, ctx));
   const page = h('div', { class: 'page page-newsletter', dataset: { id: n.id, status: n.status || '' } }, head, note,
-    h('div', { class: 'nl-cols' }, text, side));
+    h('div', { class: 'nl-cols' }, h('div', { class: 'main-stack' }, text, photos), side));
   replace(main, page);
   if (n.status === 'draft') {
     if (can('newsletter.write')) side.append(await sendPanel(n));
@@ -160,6 +161,47 @@ export async function renderNewsletter(main, id, ctx) {
   } else {
     side.append(await recipientsPanel(n));
   }
+}
+
+/** The newsletter's photos (they go with its emails); drafts take more. */
+async function photosCard(n, reload) {
+  const files = itemsOf(await api.get('attachments', { entity: 'newsletters', id: n.id }));
+  const err = h('div', { class: 'field-error', role: 'alert' });
+  const head = h('div', { class: 'card-head' }, h('h2', { class: 'card-title' }, tr('照片', 'Photos'),
+    h('span', { class: 'count', text: String(files.length) })));
+  if (n.status === 'draft' && can('newsletter.write')) {
+    const input = h('input', { type: 'file', id: `nl-photo-${n.id}`, class: 'file-input', accept: '.jpg,.jpeg,.png', multiple: true });
+    const btn = h('label', { class: 'btn', for: `nl-photo-${n.id}`, tabindex: 0, role: 'button', dataset: { action: 'upload' }, text: tr('添加照片', 'Add photos') });
+    btn.addEventListener('keydown', (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); input.click(); } });
+    input.addEventListener('change', async () => {
+      err.textContent = '';
+      const list = [...(input.files || [])];
+      for (const f of list) {
+        if (!/\.(jpe?g|png)$/i.test(f.name) || f.size === 0 || f.size > 10 * 1024 * 1024) {
+          err.textContent = tr('只能上传 10 MB 以内的 JPG 或 PNG 照片', 'JPG or PNG photos up to 10 MB only');
+          input.value = '';
+          return;
+        }
+      }
+      try {
+        for (const f of list) await api.upload('attachments', { entity: 'newsletters', id: n.id, file_name: f.name }, f);
+        toast(tr('照片已添加', 'Photos added'), 'success');
+        reload();
+      } catch (e) {
+        err.textContent = e.message;
+      } finally {
+        input.value = '';
+      }
+    });
+    head.append(h('div', { class: 'card-head-actions' }, input, btn,
+      h('span', { class: 'muted small', text: tr('照片随邮件一并发出；短信和信函只含正文', 'Photos go with the emails; SMS and letters carry the text') })));
+  }
+  const gallery = files.length
+    ? h('div', { class: 'photo-row' }, files.map((f) => h('img', {
+      class: 'photo-thumb', src: `/api/v1/attachments/${encodeURIComponent(f.id)}`, alt: f.file_name, title: f.file_name, loading: 'lazy',
+    })))
+    : h('div', { class: 'muted empty-small', text: tr('暂无照片', 'No photos') });
+  return h('section', { class: 'card', dataset: { part: 'photos' } }, head, err, gallery);
 }
 
 async function sendPanel(n) {
