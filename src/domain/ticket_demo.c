@@ -11,6 +11,7 @@
 
 #include "core/timeutil.h"
 #include "query.h"
+#include "survey.h"
 #include "ticket.h"
 
 static unsigned roll(uint64_t *st, unsigned n)
@@ -183,6 +184,37 @@ int ticket_demo_seed(struct db_conn *c, uint64_t seed, const char *last_day, int
                                    : "拖得太久，不满意"));
     }
     json_decref(owners);
+    /* Most owners answer the survey after their ticket closed, in line with
+     * the callback's score (the day after). */
+    if (rc >= 0) {
+        json_t *due = NULL;
+        struct db_params q = {0};
+        rc = query_rows(&due, c,
+                        "SELECT s.id, t.satisfaction, t.closed_at FROM survey_responses s JOIN"
+                        " tickets t ON s.source = 'tickets ' || t.id WHERE s.status = 'invited' AND"
+                        " t.satisfaction IS NOT NULL ORDER BY s.id",
+                        &q);
+        size_t i;
+        json_t *r;
+        json_array_foreach(due, i, r)
+        {
+            if (rc < 0)
+                break;
+            if (roll(&st, 5) == 0)
+                continue;
+            int64_t sat = json_integer_value(json_object_get(r, "satisfaction")), closed = 0;
+            time_parse_iso(&closed, json_string_value(json_object_get(r, "closed_at")));
+            time_set_fake(closed + 86400);
+            json_t *answers = json_pack("{s:I, s:I, s:I}", "overall", (json_int_t)sat, "timely",
+                                        (json_int_t)(sat > 1 && roll(&st, 3) == 0 ? sat - 1 : sat),
+                                        "nps", (json_int_t)(sat * 2 > 10 ? 10 : sat * 2));
+            struct app_err err = {0};
+            rc = survey_answer(c, supervisor, json_integer_value(json_object_get(r, "id")), answers,
+                               &err);
+            json_decref(answers);
+        }
+        json_decref(due);
+    }
 done:
     time_set_fake(0);
     auth_user_free(agent);
