@@ -175,6 +175,7 @@ int api_newsletters_send(struct api_ctx *ctx, struct app_err *err);
 int api_newsletters_recipients(struct api_ctx *ctx, struct app_err *err);
 int api_letters_pdf(struct api_ctx *ctx, struct app_err *err);
 int api_attachments_list(struct api_ctx *ctx, struct app_err *err);
+int api_units_warranties(struct api_ctx *ctx, struct app_err *err);
 int api_survey_answer(struct api_ctx *ctx, struct app_err *err);
 int api_survey_campaign(struct api_ctx *ctx, struct app_err *err);
 int api_survey_report(struct api_ctx *ctx, struct app_err *err);

@@ -63,6 +63,7 @@ const struct api_route api_routes[] = {
         {"POST", "/api/v1/defect-cases", api_defect_cases_create, "defect.write", 0},
         {"GET", "/api/v1/defect-cases/report", api_defect_cases_report, "defect.read", 0},
         {"GET", "/api/v1/warranty/expiring", api_warranty_expiring, "warranty.read", 0},
+        {"GET", "/api/v1/units/{id}/warranties", api_units_warranties, "warranty.read", 0},
         {"POST", "/api/v1/newsletters/{id}/send", api_newsletters_send, "newsletter.write", 0},
         {"GET", "/api/v1/newsletters/{id}/recipients", api_newsletters_recipients,
          "newsletter.read", 0},

@@ -373,3 +373,8 @@ int api_survey_report_xlsx(struct api_ctx *ctx, struct app_err *err)
     api_download(ctx, API_XLSX_TYPE, "surveys.xlsx", "满意度统计.xlsx");
     return 0;
 }
+
+int api_units_warranties(struct api_ctx *ctx, struct app_err *err)
+{
+    return warranty_of_unit(&ctx->reply, ctx->conn, ctx->user, ctx->id, err);
+}

@@ -629,6 +629,32 @@ static int seed_service(struct db_conn *c, uint64_t seed)
                     (int64_t)json_integer_value(json_object_get(r, "id")));
     }
     json_decref(rows);
+    /* Completion acceptance (竣工验收) of the projects with delivered flats:
+     * six months before the first delivery. The contractor's warranty runs
+     * from it. */
+    if (rc >= 0)
+        rc = db_run(c,
+                    "UPDATE projects SET completion_accepted_on = (SELECT MIN(u.delivered_on) FROM"
+                    " units u WHERE u.project_id = projects.id) WHERE completion_accepted_on IS"
+                    " NULL",
+                    "");
+    json_t *proj = NULL;
+    if (rc >= 0)
+        rc = query_rows(&proj, c,
+                        "SELECT id, completion_accepted_on FROM projects WHERE"
+                        " completion_accepted_on IS NOT NULL",
+                        &p);
+    json_array_foreach(proj, i, r)
+    {
+        char day[11];
+        if (rc < 0)
+            break;
+        if (date_add_days(day, json_string_value(json_object_get(r, "completion_accepted_on")),
+                          -183) == 0)
+            rc = db_run(c, "UPDATE projects SET completion_accepted_on = ? WHERE id = ?", "ti", day,
+                        (int64_t)json_integer_value(json_object_get(r, "id")));
+    }
+    json_decref(proj);
     /* Owners' postal address: their flat (for letters). */
     if (rc >= 0)
         rc = db_run(c,

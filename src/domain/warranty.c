@@ -36,13 +36,14 @@ int warranty_periods_for(json_t **out, struct db_conn *c, int64_t project_id)
     return rc;
 }
 
-int warranty_expiring(json_t **out,
-                      struct db_conn *c,
-                      const struct auth_user *who,
-                      int64_t project_id,
-                      const char *from,
-                      const char *to,
-                      struct app_err *err)
+static int ledger(json_t **out,
+                  struct db_conn *c,
+                  const struct auth_user *who,
+                  int64_t project_id,
+                  int64_t unit_id,
+                  const char *from,
+                  const char *to,
+                  struct app_err *err)
 {
     *out = NULL;
     if (project_id > 0 && !auth_in_scope(who, project_id))
@@ -58,6 +59,10 @@ int warranty_expiring(json_t **out,
                 " c.id = o.customer_id WHERE o.unit_id = u.id ORDER BY o.is_primary DESC LIMIT 1)"
                 " AS owner_name FROM units u WHERE u.delivered_on IS NOT NULL");
     query_report_scope(&sql, &p, "u.project_id", who, project_id);
+    if (unit_id > 0) {
+        strbuf_puts(&sql, " AND u.id = ?");
+        db_params_int(&p, unit_id);
+    }
     strbuf_puts(&sql, " ORDER BY u.project_id, u.room_code");
     json_t *units = NULL;
     int rc = query_rows(&units, c, strbuf_str(&sql), &p);
@@ -112,4 +117,32 @@ int warranty_expiring(json_t **out,
     }
     *out = json_pack("{s:s, s:s, s:o}", "from", from, "to", to, "items", items);
     return 0;
+}
+
+int warranty_expiring(json_t **out,
+                      struct db_conn *c,
+                      const struct auth_user *who,
+                      int64_t project_id,
+                      const char *from,
+                      const char *to,
+                      struct app_err *err)
+{
+    return ledger(out, c, who, project_id, 0, from, to, err);
+}
+
+int warranty_of_unit(json_t **out,
+                     struct db_conn *c,
+                     const struct auth_user *who,
+                     int64_t unit_id,
+                     struct app_err *err)
+{
+    int64_t project = 0;
+    int rc = db_query_int64(c, &project, "SELECT project_id FROM units WHERE id = ?", "i", unit_id);
+    if (rc == APP_ENOTFOUND)
+        return app_err_set(err, rc, NULL, "房源不存在");
+    if (rc < 0)
+        return rc;
+    if (!auth_in_scope(who, project))
+        return app_err_set(err, APP_EFORBIDDEN, NULL, "您没有该项目的权限");
+    return ledger(out, c, who, project, unit_id, "0000-01-01", "9999-12-31", err);
 }

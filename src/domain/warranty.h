@@ -30,5 +30,11 @@ int warranty_expiring(json_t **out,
                       const char *from,
                       const char *to,
                       struct app_err *err);
+/* Every component of one delivered flat (the same rows, any end date). */
+int warranty_of_unit(json_t **out,
+                     struct db_conn *c,
+                     const struct auth_user *who,
+                     int64_t unit_id,
+                     struct app_err *err);
 
 #endif

@@ -319,6 +319,10 @@ test('scheduler and warranty ledger: anjia remind runs every job once and logs i
   const mine = list.items.filter((x) => x.unit_id === unit.id);
   assert(mine.length >= 5 && mine.every((x) => x.delivered_on === delivered && x.end > today()), `ledger rows ${JSON.stringify(mine).slice(0, 300)}`);
   expectError(await client.call('GET', '/api/v1/warranty/expiring', { as: 'finance' }), 403, 'forbidden');
+  const all = await get(client, 'manager', `/api/v1/units/${unit.id}/warranties`);
+  assert(all.items.length === 10 && all.items.every((x) => x.delivered_on === delivered), `every component of the flat: ${all.items.length}`);
+  const structure = all.items.find((x) => x.component === 'structure');
+  assert(structure && structure.end === `${Number(delivered.slice(0, 4)) + 50}${delivered.slice(4)}`.replace(/-02-29$/, '-02-28'), `structure ends ${structure && structure.end}`);
   const runs0 = (await get(client, 'admin', '/api/v1/job-runs?job=warranty_expiry&limit=1')).total;
   let r = runBinClean(bin, ['remind', '--db', db], env);
   assert(r.status === 0, `remind: ${r.stderr}`);

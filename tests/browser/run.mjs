@@ -2721,6 +2721,12 @@ async function main() {
       assert(units >= 1 && comps >= await rows.count(), `counts: ${units} units, ${comps} components`);
       assert(/within=60/.test(await page.evaluate(() => location.hash)), 'the address keeps the tab');
       await shot('service-warranty-ledger');
+      // Every component of the flat, in a dialog.
+      await rows.first().locator('[data-action=all-components]').click();
+      await page.locator('.modal .warranty-unit-table tbody tr').first().waitFor();
+      assert(await page.locator('.modal .warranty-unit-table tbody tr').count() === 10, 'ten components of the flat');
+      await shot('service-warranty-unit');
+      await page.locator('.modal .icon-btn').click();
       await rows.first().locator('[data-action=owner]').click();
       await page.waitForFunction((id) => location.hash === `#/360/${id}`, String(svFlat.owner_id));
       await page.locator(`.page-360[data-id="${svFlat.owner_id}"]`).waitFor();

@@ -87,7 +87,9 @@ export async function renderWarranty(main, query, ctx) {
           h('td', { class: 'nowrap' }, h('a', { class: 'row-link', href: router.href('view', 'units', x.unit_id), text: x.room_code || `#${x.unit_id}` }),
             x.project_name && !currentProject() ? h('div', { class: 'muted small', text: x.project_name }) : null),
           h('td', null, owner),
-          td(x.name || x.component),
+          h('td', null, x.name || x.component, ' ',
+            h('a', { href: '#', class: 'muted small', dataset: { action: 'all-components' }, text: tr('全部部位', 'All components'),
+              onclick: (e) => { e.preventDefault(); allComponents(x.unit_id, x.room_code); } })),
           td(fmt.date(x.delivered_on), 'nowrap'),
           h('td', { class: 'nowrap' }, fmt.date(x.end), left !== null ? h('span', { class: 'muted small', text: ` ${tr('剩 {n} 天', '{n} d', { n: left })}` }) : null),
           h('td', { class: 'nowrap' }, x.contractor_end ? fmt.date(x.contractor_end) : h('span', { class: 'muted', text: tr('未登记', 'not on file') }),
@@ -116,6 +118,28 @@ export async function renderWarranty(main, query, ctx) {
     }
   }
   await load();
+}
+
+/** Every component of one flat: its owner's and contractor's warranty ends. */
+async function allComponents(unitId, room) {
+  let r;
+  try {
+    r = await api.get(`units/${encodeURIComponent(unitId)}/warranties`);
+  } catch (e) {
+    toast(e.message, 'error', 5000);
+    return;
+  }
+  const rows = itemsOf(r).map((x) => h('tr', { dataset: { component: x.component } },
+    td(x.name || x.component), td(fmt.date(x.end), 'nowrap'),
+    h('td', { class: 'nowrap' }, x.contractor_end ? fmt.date(x.contractor_end) : h('span', { class: 'muted', text: tr('未登记', 'not on file') }),
+      x.mismatch ? h('span', { class: 'wl-flag' }, tag('倒挂', 'red')) : null)));
+  await modal({
+    title: tr('{room} 各部位保修期', 'Warranty of {room} by component', { room: room || `#${unitId}` }),
+    body: table([[tr('保修部位', 'Component')], [tr('业主保修到期', 'Owner\'s warranty ends')], [tr('施工单位保修到期', 'Contractor\'s ends')]], rows,
+      { cls: 'warranty-unit-table', empty: tr('该房屋尚未交付', 'Not delivered yet') }),
+    footer: false,
+    className: 'modal-wide',
+  });
 }
 
 // ---- newsletter page --------------------------------------------------------------
