@@ -357,11 +357,13 @@ acquire(struct db *db, const char *code, int64_t now, const char *holder, int fo
     return rc < 0 ? rc : got;
 }
 
+/* Log the run and release the lease. The next run counts from the wall
+ * clock, not from the instant the jobs were evaluated at: `remind --now`
+ * replaying a later day must not hold the servers' own schedule back. */
 static void finish(struct db *db,
                    const char *code,
                    const char *holder,
                    int64_t started,
-                   int64_t now,
                    int fired,
                    const char *status,
                    struct db_conn *c)
@@ -385,7 +387,7 @@ static void finish(struct db *db,
         rc = db_run(c,
                     "UPDATE scheduled_jobs SET lease_holder = NULL, lease_until = 0, last_run_at ="
                     " ?, next_run_at = ? + every_seconds WHERE code = ? AND lease_holder = ?",
-                    "titt", s, now, code, holder);
+                    "titt", s, time_now(), code, holder);
     if (own) {
         if (rc >= 0)
             db_commit(c);
@@ -408,7 +410,7 @@ int scheduler_run(struct db *db, int64_t now, const char *holder, int force)
         int64_t started = time_now();
         if (jobs[i].run_db) {
             int sent = jobs[i].run_db(db, now, param);
-            finish(db, jobs[i].code, holder, started, now, sent < 0 ? 0 : sent,
+            finish(db, jobs[i].code, holder, started, sent < 0 ? 0 : sent,
                    sent < 0 ? "failed" : "ok", NULL);
             if (sent < 0) {
                 log_error("scheduler: job %s failed", jobs[i].code);
@@ -424,7 +426,7 @@ int scheduler_run(struct db *db, int64_t now, const char *holder, int force)
             n = jobs[i].run(c, now, param);
         if (n >= 0) {
             /* The run, its log and the lease's release commit together. */
-            finish(db, jobs[i].code, holder, started, now, n, "ok", c);
+            finish(db, jobs[i].code, holder, started, n, "ok", c);
             if (db_commit(c) < 0)
                 n = -1;
         }
@@ -433,7 +435,7 @@ int scheduler_run(struct db *db, int64_t now, const char *holder, int force)
         db_release(c);
         if (n < 0) {
             log_error("scheduler: job %s failed", jobs[i].code);
-            finish(db, jobs[i].code, holder, started, now, 0, "failed", NULL);
+            finish(db, jobs[i].code, holder, started, 0, "failed", NULL);
             failed = 1;
         } else {
             if (n > 0)

@@ -140,6 +140,9 @@ static void a_held_lease_keeps_a_job_from_running_elsewhere(void **state)
     assert_int_equal(count(db, "SELECT COUNT(*) FROM job_runs WHERE job = 'mortgage_weekly' AND"
                                " holder = 'me'"),
                      1);
+    /* The next run counts from the wall clock, not from the evaluated day. */
+    int64_t next = count(db, "SELECT next_run_at FROM scheduled_jobs WHERE code = 'ticket_sla'");
+    assert_true(next >= time_now() + 55 && next <= time_now() + 60);
     /* A disabled job does not run. */
     exec(db, "UPDATE scheduled_jobs SET enabled = 0 WHERE code = 'ticket_sla'");
     assert_true(scheduler_run(db, now + 300, "me", 1) >= 0);
