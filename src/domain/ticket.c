@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "approval.h"
 #include "audit.h"
 #include "calc.h"
@@ -588,7 +590,10 @@ int ticket_create(int64_t *id_out,
         entity_pii_seal(&pii, PII_PHONE, phone);
     struct db_params p = {0};
     char tmpno[48];
-    snprintf(tmpno, sizeof(tmpno), "new-%lld-%lld", (long long)now, (long long)who->id);
+    /* A placeholder until the id is known; random so that concurrent
+     * writers (another backend, another server) never collide. */
+    snprintf(tmpno, sizeof(tmpno), "new-%lld-%lld-%08x", (long long)now, (long long)who->id,
+             (unsigned)randombytes_random());
     db_params_text(&p, tmpno);
     db_params_text(&p, type);
     db_params_text(&p, channel);

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "audit.h"
 #include "core/strbuf.h"
 #include "core/timeutil.h"
@@ -575,7 +577,8 @@ int ticket_defect_case_create(int64_t *id_out,
     time_now_iso(at, sizeof(at));
     struct db_params p = {0};
     char tmp[48];
-    snprintf(tmp, sizeof(tmp), "new-%lld", (long long)time_now());
+    snprintf(tmp, sizeof(tmp), "new-%lld-%08x", (long long)time_now(),
+             (unsigned)randombytes_random());
     db_params_text(&p, tmp);
     db_params_text(&p, title);
     db_params_int(&p, project);
