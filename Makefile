@@ -94,7 +94,7 @@ run: setup
 	@echo
 	@echo "  anjia: http://$(LISTEN)/"
 	@echo "  logins: admin / $(ANJIA_ADMIN_PASSWORD)"
-	@echo "          agent contract mortgage manager engineer finance property director / $(ANJIA_DEMO_PASSWORD)"
+	@echo "          agent contract mortgage manager engineer finance property director supervisor / $(ANJIA_DEMO_PASSWORD)"
 	@echo
 	exec build/release/anjia serve --db $(DB) --listen $(LISTEN)
 
