@@ -7,7 +7,7 @@
 
 SHELL := /bin/bash
 CC ?= cc
-PKGS := libmicrohttpd jansson libsodium sqlite3 xlsxwriter libzip expat pangocairo libcurl
+PKGS := libmicrohttpd jansson libsodium sqlite3 xlsxwriter libzip expat pangocairo libcurl libpq
 LISTEN ?= 127.0.0.1:8080
 DB ?= data/anjia.db
 ANJIA_DEMO_PASSWORD ?= anjia-demo-2026
@@ -31,7 +31,7 @@ WEB_VENDOR := web/vendor/echarts.min.js
 WEB_FILES := $(sort $(shell find web -type f \( -name '*.html' -o -name '*.js' -o -name '*.css' -o -name '*.svg' -o -name '*.png' \) 2>/dev/null) $(WEB_VENDOR))
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 
-.PHONY: all run test bench setup setup-test setup-bench unit api-test browser-test fmt fmt-check clean
+.PHONY: all run test bench setup setup-test setup-bench unit api-test api-pg-test browser-test browser-pg-test fmt fmt-check clean
 all: build/release/anjia
 
 # ---- generated sources -------------------------------------------------
@@ -110,6 +110,12 @@ unit: build/asan/anjia $(addprefix build/asan/tests/,$(UNIT_TESTS))
 
 api-test: build/asan/anjia
 	@SUITES=api scripts/run-tests.sh
+
+api-pg-test: build/asan/anjia
+	@SUITES=api-pg scripts/run-tests.sh
+
+browser-pg-test: build/asan/anjia
+	@SUITES=browser-pg scripts/run-tests.sh
 
 browser-test: build/asan/anjia
 	@SUITES=browser scripts/run-tests.sh

@@ -9,7 +9,7 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
 # The font libraries' process-long caches (tests/lsan.supp); nothing of anjia's.
 export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$PWD/tests/lsan.supp:print_suppressions=0}
 export ANJIA_BIN=${ANJIA_BIN:-build/asan/anjia}
-suites=${SUITES:-unit api browser}
+suites=${SUITES:-unit api api-pg browser browser-pg}
 passed=0 failed=0
 log=$(mktemp -d)
 trap 'rm -rf "$log"' EXIT
@@ -54,8 +54,13 @@ for s in $suites; do
       for t in "$@"; do run "unit/$t" "build/asan/tests/$t"; done ;;
     api)
       run api node tests/api/run.mjs ;;
+    api-pg)
+      # The same API suite on a PostgreSQL 15 cluster the runner starts.
+      run api-pg env ANJIA_TEST_PG=1 node tests/api/run.mjs ;;
     browser)
       run browser node tests/browser/run.mjs ;;
+    browser-pg)
+      run browser-pg env ANJIA_TEST_PG=1 node tests/browser/run.mjs ;;
   esac
 done
 echo

@@ -10,9 +10,10 @@ mode=${1:-run}
 
 pkgs=(build-essential pkg-config libmicrohttpd-dev libjansson-dev libsodium-dev
       libsqlite3-dev libxlsxwriter-dev libzip-dev libexpat1-dev libcsv-dev nodejs npm
-      libcairo2-dev libpango1.0-dev fonts-noto-cjk libcurl4-openssl-dev)
+      libcairo2-dev libpango1.0-dev fonts-noto-cjk libcurl4-openssl-dev libpq-dev)
 case "$mode" in
-  test)  pkgs+=(libcmocka-dev sqlite3 chromium clang-format poppler-utils python3-aiosmtpd) ;;
+  test)  pkgs+=(libcmocka-dev sqlite3 chromium clang-format poppler-utils python3-aiosmtpd
+               postgresql-15) ;;
   bench) pkgs+=(wrk sqlite3 procps bc curl gawk poppler-utils) ;;
 esac
 

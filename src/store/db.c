@@ -35,7 +35,8 @@ int db_open(struct db **out, const char *url, int pool_size, struct app_err *err
     if (strncmp(url, "sqlite:", 7) == 0) {
         target = url + 7;
     } else if (strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0) {
-        return app_err_set(err, APP_EINVAL, "db", "this build has no PostgreSQL backend yet");
+        ops = &db_pg_ops;
+        backend = DB_POSTGRES;
     }
     if (pool_size < 1)
         pool_size = 1;

@@ -19,10 +19,9 @@
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { execFileSync } from 'node:child_process';
 import { isDeepStrictEqual } from 'node:util';
 
-import { Client, DEMO_PASSWORD, SANITIZER_RE, assert, countRequest, errorShapeProblem, expectError, expectStatus, fail, short, startServer } from './lib.mjs';
+import { Client, DEMO_PASSWORD, SANITIZER_RE, assert, countRequest, dbCopy, errorShapeProblem, expectError, expectStatus, fail, short, startServer } from './lib.mjs';
 import { residentId } from './masterdata.mjs';
 import { readXlsx } from './xlsx.mjs';
 
@@ -522,8 +521,7 @@ test('approvals: a transfer to someone already approving the step is 409, and th
   const r = await submit(client, 'agent', 'ap_pair_flow', { note: '转交测试' });
   assert(pending(r).length === 2, `two approvers expected: ${short(pending(r))}`);
 
-  const copy = path.join(tmp, 'transfer-copy.db');
-  execFileSync('sqlite3', [db, '.timeout 5000', `.backup '${copy}'`]);
+  const copy = dbCopy(db, 'transfer-copy.db', tmp);
   const b = await startServer(bin, env, copy, path.join(tmp, 'access-transfer.log'));
   let res;
   try {

@@ -4,7 +4,8 @@
 // substitution and the error-body shape check. Standard library only.
 
 import http from 'node:http';
-import { spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 
 export const ADMIN_PASSWORD = 'admin-pass-1';
@@ -483,4 +484,35 @@ export function startServer(bin, env, db, accessLog, extraArgs = []) {
       }
     });
   });
+}
+
+/*---- The database behind the server, SQLite file or PostgreSQL URL ---------*/
+
+const PG_BIN = process.env.PG_BIN || '/usr/lib/postgresql/15/bin';
+const isPg = (db) => /^postgres(ql)?:\/\//.test(db);
+
+/** Run one SQL statement on the test database; its output rows as text. */
+export function dbSql(db, sql) {
+  const out = isPg(db)
+    ? execFileSync(`${PG_BIN}/psql`, ['-qAt', '-d', db, '-c', sql])
+    : execFileSync('sqlite3', [db, '.timeout 5000', sql]);
+  return out.toString().trim();
+}
+
+/** A copy of the test database (a file, or a new PostgreSQL database);
+ * returns what `--db` takes. */
+export function dbCopy(db, name, tmp) {
+  if (!isPg(db)) {
+    const file = path.join(tmp, name);
+    execFileSync('sqlite3', [db, '.timeout 5000', `.backup '${file}'`]);
+    return file;
+  }
+  const u = new URL(db);
+  const copy = name.replace(/[^a-z0-9]/gi, '_').toLowerCase();
+  const admin = `${u.protocol}//${u.username}@${u.host}/postgres`;
+  execFileSync(`${PG_BIN}/psql`, ['-qAt', '-d', admin, '-c', `DROP DATABASE IF EXISTS ${copy}`, '-c', `CREATE DATABASE ${copy}`]);
+  u.pathname = `/${copy}`;
+  const dump = execFileSync(`${PG_BIN}/pg_dump`, ['--no-owner', '-d', db], { maxBuffer: 1 << 30 });
+  execFileSync(`${PG_BIN}/psql`, ['-qAt', '-d', u.toString()], { input: dump, maxBuffer: 1 << 30 });
+  return u.toString();
 }

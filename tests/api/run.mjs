@@ -7,6 +7,7 @@
 // tests whose name contains it; the harness checks still run),
 // API_TEST_KEEP=1 (keep the temp dir). See tests/api/README.md.
 
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -86,13 +87,26 @@ async function main() {
   console.log(`# temp dir ${tmp}`);
   try {
     if (!fs.existsSync(bin)) throw new Error(`${bin} does not exist (build it: make build/asan/anjia)`);
-    const db = path.join(tmp, 't.db');
+    // ANJIA_TEST_PG=1: the same suite on a PostgreSQL cluster of its own.
+    let db = path.join(tmp, 't.db');
+    if (process.env.ANJIA_TEST_PG) {
+      const port = 20000 + Math.floor(Math.random() * 20000);
+      // Its own directory: the postgres user must reach it (tmp is 0700).
+      const pgDir = fs.mkdtempSync(path.join(os.tmpdir(), 'anjia-pg-'));
+      fs.chmodSync(pgDir, 0o755);
+      const script = path.resolve(HERE, '../../scripts/pg-test-cluster.sh');
+      const out = spawnSync(script, ['start', path.join(pgDir, 'c'), String(port)], { encoding: 'utf8' });
+      if (out.status !== 0) throw new Error(`PostgreSQL cluster: ${out.stderr} ${out.stdout}`);
+      db = out.stdout.trim();
+      process.on('exit', () => { spawnSync(script, ['stop', path.join(pgDir, 'c')]); fs.rmSync(pgDir, { recursive: true, force: true }); });
+      console.log(`# PostgreSQL ${db}`);
+    }
     let r = runBinClean(bin, ['init', '--db', db], env);
     if (r.status !== 0) throw new Error(`init exited ${r.status}: ${r.stderr}`);
     r = runBinClean(bin, ['demo', '--db', db], env);
     if (r.status !== 0) throw new Error(`demo exited ${r.status}: ${r.stderr}`);
 
-    server = await startServer(bin, env, path.join(tmp, 't.db'), path.join(tmp, 'access.log'));
+    server = await startServer(bin, env, db, path.join(tmp, 'access.log'));
     console.log(`# server ${server.base} (pid ${server.proc.pid})`);
     const client = new Client(server.base);
     const ctx = { bin, env, tmp, db, keyFile: env.ANJIA_KEY_FILE, server, client };

@@ -8,13 +8,14 @@
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { execFileSync } from 'node:child_process';
 
 import {
   ADMIN_PASSWORD,
   DEMO_PASSWORD,
   DEMO_USERS,
   Client,
+  dbCopy,
+  dbSql,
   assert,
   countRequest,
   errorShapeProblem,
@@ -642,17 +643,16 @@ test('audit trail: verify passes; an altered, deleted or truncated row is caught
 
   // Tamper with copies only: the running server keeps its database.
   const copy = (name, sql) => {
-    const file = path.join(tmp, name);
-    execFileSync('sqlite3', [db, `.backup '${file}'`]);
-    if (sql) execFileSync('sqlite3', [file, sql]);
-    return file;
+    const target = dbCopy(db, name, tmp);
+    if (sql) dbSql(target, sql);
+    return target;
   };
   const verify = (file) => {
     const r = runBin(bin, ['audit', 'verify', '--db', file, '--key-file', keyFile], env);
     if (/AddressSanitizer|runtime error/.test(r.stderr)) fail(`audit verify: sanitizer report:\n${r.stderr}`);
     return { status: r.status, out: r.stdout + r.stderr };
   };
-  const rows = Number(execFileSync('sqlite3', [db, 'SELECT COUNT(*) FROM audit_log']).toString().trim());
+  const rows = Number(dbSql(db, 'SELECT COUNT(*) FROM audit_log'));
   assert(rows >= 8, `only ${rows} audit rows`);
 
   const intact = verify(copy('copy-intact.db'));
@@ -716,7 +716,7 @@ test('sessions: shared by servers on one database, end after 480 idle minutes, S
     expectStatus(await other.call('GET', '/api/v1/me', { token: s1.json.token }), 200, 'A\'s session on B');
     expectStatus(await client.call('GET', '/api/v1/me', { token: s2.json.token }), 200, 'B\'s session on A');
     // Age the sessions in the database: s1 481 idle minutes, s2 479.
-    const sql = (q) => execFileSync('sqlite3', [db, '.timeout 5000', q]).toString().trim();
+    const sql = (q) => dbSql(db, q);
     const ids = sql(`SELECT id FROM sessions WHERE user_id = ${u.id} ORDER BY id`).split('\n').map(Number);
     assert(ids.length === 2, `sessions of idle_user: ${ids.join(',')}`);
     sql(`UPDATE sessions SET last_seen = last_seen - ${481 * 60} WHERE id = ${ids[0]}`);

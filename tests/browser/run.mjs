@@ -60,9 +60,35 @@ function runStep(args) {
   }
 }
 
+// The database: a SQLite file, or with ANJIA_TEST_PG=1 a PostgreSQL 15
+// cluster of the run's own (scripts/pg-test-cluster.sh).
+let DB = path.join(tmp, 't.db');
+const PG_BIN = process.env.PG_BIN || '/usr/lib/postgresql/15/bin';
+function startDatabase() {
+  if (!process.env.ANJIA_TEST_PG) return;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'anjia-pg-'));
+  fs.chmodSync(dir, 0o755);
+  const script = path.join(repo, 'scripts', 'pg-test-cluster.sh');
+  const port = 20000 + Math.floor(Math.random() * 20000);
+  const r = spawnSync(script, ['start', path.join(dir, 'c'), String(port)], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`PostgreSQL cluster: ${r.stderr}${r.stdout}`);
+  DB = r.stdout.trim();
+  process.on('exit', () => { spawnSync(script, ['stop', path.join(dir, 'c')]); fs.rmSync(dir, { recursive: true, force: true }); });
+  log(`# PostgreSQL ${DB}`);
+}
+/** One SQL statement on the test database (fixtures the screens do not edit). */
+function dbSql(sql) {
+  const r = process.env.ANJIA_TEST_PG
+    ? spawnSync(`${PG_BIN}/psql`, ['-qAt', '-d', DB, '-c', sql], { encoding: 'utf8' })
+    : spawnSync('sqlite3', [DB, '.timeout 5000', sql], { encoding: 'utf8' });
+  assert(r.status === 0, `SQL failed: ${r.stderr}`);
+  return (r.stdout || '').trim();
+}
+
 async function startServer() {
   if (!fs.existsSync(BIN)) throw new Error(`server binary not found: ${BIN} (build it, or set ANJIA_BIN)`);
-  const db = path.join(tmp, 't.db');
+  startDatabase();
+  const db = DB;
   runStep(['init', '--db', db]);
   runStep(['demo', '--db', db, '--scale', '1']);
   // The UI compiled into the binary is what users get: test that copy.
@@ -1324,9 +1350,7 @@ async function main() {
       assert(await page.locator('.approval-actions [data-action=comment]').count() === 1, '评论 still there');
       // The clock moves past the step's limit: the task is overdue — red in
       // 待我审批 and in the top bar, marked on the route.
-      const moved = spawnSync('sqlite3', [path.join(tmp, 't.db'),
-        `UPDATE approval_tasks SET due_at = CAST(strftime('%s','now') AS INTEGER) - 3600 WHERE request_id = ${decided} AND status = 'pending'`], { encoding: 'utf8' });
-      assert(moved.status === 0, `sqlite3: ${moved.stderr}`);
+      dbSql(`UPDATE approval_tasks SET due_at = ${Math.floor(Date.now() / 1000) - 3600} WHERE request_id = ${decided} AND status = 'pending'`);
       await freshLogin('manager');
       await page.locator('#top-approvals.has-overdue').waitFor();
       await page.locator('#top-approvals').click();
@@ -2662,9 +2686,8 @@ async function main() {
       await page.waitForFunction((room) => [...document.querySelectorAll('.certs-table tbody tr')].some((tr) => tr.textContent.includes(room) && tr.dataset.status === 'submitted'), hoFlat.room_code);
       // The near/past-due view lists it once due within 30 days: delivered today, the
       // contract gives 12 days (set in the database; the contract screens do not edit it).
-      const fixed = spawnSync('sqlite3', [path.join(tmp, 't.db'),
-        `UPDATE contracts SET certificate_days = 12 WHERE id = ${Number(hoFlat.contract_id)};`], { encoding: 'utf8' });
-      assert(fixed.status === 0, `sqlite3: ${fixed.stderr}`);
+      const fixed = await (await apiAs(base, 'manager', DEMO_PW)).patch(`contracts/${Number(hoFlat.contract_id)}`, { certificate_days: 12 });
+      assert(fixed.status === 200, `certificate_days: ${fixed.status} ${JSON.stringify(fixed.body)}`);
       await page.locator('.ho-seg[data-seg=view] [data-value=due]').click();
       await page.waitForFunction(() => document.querySelector('.page-certificates[data-view=due]:not([aria-busy])'));
       const dueRow = page.locator('.certs-table tbody tr', { hasText: hoFlat.room_code }).first();
