@@ -21,7 +21,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 
-import { Client, DEMO_PASSWORD, SANITIZER_RE, assert, countRequest, dbCopy, errorShapeProblem, expectError, expectStatus, fail, short, startServer } from './lib.mjs';
+import { Client, DEMO_PASSWORD, SANITIZER_RE, assert, countRequest, dbCopy, dbSql, errorShapeProblem, expectError, expectStatus, fail, short, startServer } from './lib.mjs';
 import { residentId } from './masterdata.mjs';
 import { readXlsx } from './xlsx.mjs';
 
@@ -1078,6 +1078,56 @@ test('contracts: 8 simultaneous subscriptions of one free unit: exactly one 201,
   assert(live.length === 1 && live[0].id === won[0].json.id, `contracts on the unit ${short(live)}`);
   assert((await unitStatus(client, unit.id)) === 'reserved', 'unit status');
   return `statuses ${st.join(',')}`;
+});
+
+test('two servers on one database: a login on one works on the other; subscriptions of one unit split across both give one 201; every scheduled job runs once', async ({ bin, env, db, tmp, client }) => {
+  const [b, c] = await Promise.all([
+    startServer(bin, env, db, path.join(tmp, 'access-b.log')),
+    startServer(bin, env, db, path.join(tmp, 'access-c.log')),
+  ]);
+  try {
+    // A session made on the suite's server works on the others.
+    const token = (await client.session('contract')).token;
+    expectStatus(await new Client(b.base).call('GET', '/api/v1/me', { token }), 200, 'session on B');
+    expectStatus(await new Client(c.base).call('GET', '/api/v1/me', { token }), 200, 'session on C');
+    // One free unit, six buyers, the requests spread over three servers.
+    const unit = await newUnit(client, 1);
+    const buyers = [];
+    for (let i = 0; i < 6; i++) buyers.push(await newCustomer(client));
+    const bases = [client, new Client(b.base), new Client(c.base)];
+    const res = await Promise.all(buyers.map((x, i) => bases[i % 3].call('POST', '/api/v1/contracts', { token, csrf: undefined, body: contractBody(unit.id, [{ customer_id: x.id }]) })));
+    const st = res.map((r) => r.status);
+    assert(st.filter((x) => x === 201).length === 1 && st.filter((x) => x === 409).length === 5, `statuses ${st.join(',')}`);
+    const live = (await getJson(client, 'manager', `/api/v1/contracts?unit_id=${unit.id}&limit=50`)).items;
+    assert(live.length === 1, `live contracts on the unit: ${live.length}`);
+    // Every job due at once; three servers' tickers race for them.
+    // Wait for B's and C's own first passes, then make every job due again.
+    await new Promise((ok) => setTimeout(ok, 1500));
+    const since = Number(dbSql(db, 'SELECT COALESCE(MAX(id), 0) FROM job_runs'));
+    dbSql(db, 'UPDATE scheduled_jobs SET next_run_at = 0, lease_until = 0, lease_holder = NULL');
+    const [b2, c2] = await Promise.all([
+      startServer(bin, env, db, path.join(tmp, 'access-b2.log')),
+      startServer(bin, env, db, path.join(tmp, 'access-c2.log')),
+    ]);
+    try {
+      const jobs = Number(dbSql(db, 'SELECT COUNT(*) FROM scheduled_jobs WHERE enabled = 1'));
+      for (let i = 0; i < 80; i++) {
+        if (Number(dbSql(db, `SELECT COUNT(DISTINCT job) FROM job_runs WHERE id > ${since}`)) >= jobs) break;
+        await new Promise((ok) => setTimeout(ok, 100));
+      }
+      await new Promise((ok) => setTimeout(ok, 1500));
+      const runs = dbSql(db, `SELECT job || ' ' || COUNT(*) FROM job_runs WHERE id > ${since} GROUP BY job ORDER BY job`).split('\n').filter(Boolean);
+      assert(runs.length === jobs && runs.every((r) => / 1$/.test(r)), `runs per job: ${runs.join('; ')}`);
+      const holders = Number(dbSql(db, `SELECT COUNT(DISTINCT holder) FROM job_runs WHERE id > ${since}`));
+      return `statuses ${st.join(',')}; ${jobs} jobs once each, on ${holders} server(s)`;
+    } finally {
+      b2.stop();
+      c2.stop();
+    }
+  } finally {
+    b.stop();
+    c.stop();
+  }
 });
 
 /*---- 15. Transitions ---------------------------------------------------------------------------------------------------*/
