@@ -104,4 +104,9 @@ int db_migrate(struct db *db, struct app_err *err);
 /* Highest applied migration version, 0 for an empty database. */
 int db_schema_version(struct db *db);
 
+/* Copy every row of a SQLite installation into a PostgreSQL database of the
+ * same schema version (its own rows are replaced), in one transaction on
+ * the target; the row counts of every table are compared. */
+int db_copy_all(struct db *src, struct db *dst, struct app_err *err);
+
 #endif
