@@ -199,3 +199,78 @@ if [ "${BENCH_HANDOVER:-1}" = 1 ]; then
   t=$(curl -s -o "$tmp/ld.xlsx" -w '%{time_total}' "${auth[@]}" "$url/api/v1/delivery-batches/$batch/late-delivery.xlsx")
   echo "late-delivery ledger: ${t} s (Excel, $(( $(stat -c %s "$tmp/ld.xlsx") / 1024 )) KiB)"
 fi
+
+# ---- The same on PostgreSQL 15 ---------------------------------------------
+# A cluster of its own (scripts/pg-test-cluster.sh); the foundation routes,
+# then a million tickets written with generate_series, intake and the two
+# queues, the dashboard. Figures beside the SQLite ones above.
+if [ "${BENCH_PG:-1}" = 1 ]; then
+  [ -n "$srv" ] && { kill "$srv" 2>/dev/null; wait "$srv" 2>/dev/null; srv=""; }
+  pgdir=$(mktemp -d /tmp/anjia-bench-pg-XXXXXX); chmod 755 "$pgdir"
+  pgurl=$(scripts/pg-test-cluster.sh start "$pgdir/c" $((20000 + RANDOM % 20000)))
+  trap 'scripts/pg-test-cluster.sh stop "$pgdir/c"; rm -rf "$pgdir"; cleanup' EXIT
+  psql() { /usr/lib/postgresql/15/bin/psql -qAt -d "$pgurl" "$@"; }
+  echo "PostgreSQL: $pgurl"
+  "$BIN" init --db "$pgurl" >/dev/null 2>&1
+  "$BIN" demo --db "$pgurl" --projects 30 --buildings 6 --flats 4 >/dev/null 2>&1
+  "$BIN" serve --db "$pgurl" --listen 127.0.0.1:0 --access-log '' --pool-size 16 >"$tmp/out" 2>"$tmp/err" &
+  srv=$!
+  for _ in $(seq 100); do grep -qs listening "$tmp/out" && break; sleep 0.1; done
+  url=$(grep -o 'http://[0-9.:]*' "$tmp/out")
+  login() { curl -s -X POST "$url/api/v1/login" -d "{\"username\":\"$1\",\"password\":\"bench-demo-1\"}" |
+            sed -n 's/.*"token":"\([^"]*\)".*/\1/p'; }
+  token=$(login agent)
+  CONNS=64 run "PG GET /api/v1/health" "$url/api/v1/health"
+  CONNS=64 run "PG GET /api/v1/me (bearer)" -H "Authorization: Bearer $token" "$url/api/v1/me"
+  CONNS=64 run "PG GET /api/v1/units?limit=40" -H "Authorization: Bearer $token" "$url/api/v1/units?limit=40"
+  kill "$srv" 2>/dev/null; wait "$srv" 2>/dev/null; srv=""
+  n=${TICKETS:-1000000}
+  t0=$(date +%s.%N)
+  psql <<SQL
+CREATE TEMP TABLE who AS SELECT id, (ROW_NUMBER() OVER (ORDER BY id) - 1) AS k FROM users
+ WHERE username IN ('agent', 'supervisor', 'manager', 'contract');
+CREATE TEMP TABLE uu AS SELECT id, project_id, building_id, (ROW_NUMBER() OVER (ORDER BY id) - 1) AS k FROM units;
+INSERT INTO tickets (no, type, channel, project_id, building_id, unit_id, caller_name, category_id,
+  severity, title, description, status, assignee_id, sla_clock, response_due_at, resolve_due_at,
+  warn_at, escalate2_at, responded_at, resolved_at, closed_at, warned_at, escalated1_at,
+  escalated2_at, escalation_level, satisfaction, callback_required, created_by, opened_on,
+  created_at, updated_at)
+SELECT 'BT' || r.i, CASE r.i % 5 WHEN 0 THEN 'complaint' WHEN 1 THEN 'consult' ELSE 'repair' END,
+  CASE r.i % 20 WHEN 0 THEN 'hotline' ELSE 'phone' END, uu.project_id, uu.building_id, uu.id, '业主',
+  1 + r.i % 21, 'normal', '工单 ' || r.i, '卫生间渗水', r.st,
+  (SELECT id FROM who WHERE k = r.i % (SELECT COUNT(*) FROM who)), 'work',
+  r.d || 'T06:00:00Z', to_char(r.dd + 7, 'YYYY-MM-DD') || 'T10:00:00Z', to_char(r.dd + 6, 'YYYY-MM-DD') || 'T10:00:00Z',
+  to_char(r.dd + 10, 'YYYY-MM-DD') || 'T10:00:00Z', r.d || 'T03:00:00Z',
+  CASE WHEN r.st = 'closed' THEN to_char(r.dd + (r.i % 9)::int, 'YYYY-MM-DD') || 'T08:00:00Z' END,
+  CASE WHEN r.st = 'closed' THEN to_char(r.dd + (1 + r.i % 9)::int, 'YYYY-MM-DD') || 'T08:00:00Z' END,
+  r.d || 'T06:00:00Z', r.d || 'T06:00:00Z', r.d || 'T06:00:00Z', 2,
+  CASE WHEN r.st = 'closed' THEN 3 + r.i % 3 END, 1,
+  (SELECT id FROM who WHERE k = 0), r.d, r.d || 'T02:00:00Z', r.d || 'T02:00:00Z'
+FROM (SELECT i, date '2024-11-28' + (i % 730)::int AS dd, to_char(date '2024-11-28' + (i % 730)::int, 'YYYY-MM-DD') AS d,
+             CASE WHEN i % 10 < 8 THEN 'closed' WHEN i % 10 = 8 THEN 'processing' ELSE 'accepted' END AS st
+      FROM generate_series(1, $n) AS s(i)) r
+JOIN uu ON uu.k = r.i % (SELECT COUNT(*) FROM uu);
+ANALYZE tickets;
+SQL
+  t1=$(date +%s.%N)
+  printf 'PG tickets: %s written in %.1f s\n' "$(psql -c 'SELECT COUNT(*) FROM tickets')" "$(echo "$t1 - $t0" | bc)"
+  "$BIN" serve --db "$pgurl" --listen 127.0.0.1:0 --access-log '' --pool-size 32 >"$tmp/out" 2>"$tmp/err" &
+  srv=$!
+  for _ in $(seq 100); do grep -qs listening "$tmp/out" && break; sleep 0.1; done
+  url=$(grep -o 'http://[0-9.:]*' "$tmp/out")
+  atoken=$(login agent); mtoken=$(login manager)
+  unit=$(psql -c "SELECT id FROM units WHERE project_id = 1 ORDER BY id LIMIT 1")
+  cat > "$tmp/ticket-pg.lua" <<LUA
+wrk.method = "POST"
+wrk.body = '{"type":"repair","channel":"phone","unit_id":$unit,"caller_name":"业主","caller_phone":"13800138000","category_id":19,"description":"厨房水槽下水管漏水","location":"厨房"}'
+wrk.headers["Content-Type"] = "application/json"
+LUA
+  CONNS=16 run "PG POST /tickets (16 conns)" -s "$tmp/ticket-pg.lua" -H "Authorization: Bearer $atoken" "$url/api/v1/tickets"
+  CONNS=32 run "PG queue mine (32 conns)" -H "Authorization: Bearer $atoken" "$url/api/v1/tickets/queue?view=mine"
+  CONNS=32 run "PG queue overdue project 1" -H "Authorization: Bearer $mtoken" "$url/api/v1/tickets/queue?view=overdue&project_id=1"
+  for q in "project_id=1" ""; do
+    t=$(curl -s -o "$tmp/dash.json" -w '%{time_total}' -H "Authorization: Bearer $mtoken" \
+        "$url/api/v1/tickets/dashboard?from=2024-11-28&to=2026-11-28&$q")
+    echo "PG dashboard ${q:-all projects}: ${t} s"
+  done
+fi

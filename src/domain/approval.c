@@ -599,11 +599,16 @@ int approval_submit(int64_t *request_id,
     int64_t seq = 0;
     char like[32];
     snprintf(like, sizeof(like), "SP%s-%%", day);
-    rc = db_query_int64(c, &seq, "SELECT COUNT(*) FROM approval_requests WHERE no LIKE ?", "t",
+    int64_t have = 0;
+    rc = db_query_int64(c, &have, "SELECT COUNT(*) FROM approval_requests WHERE no LIKE ?", "t",
                         like);
+    char series[32];
+    snprintf(series, sizeof(series), "approval %s", day);
+    if (rc >= 0)
+        rc = db_counter_next(c, series, have, &seq);
     if (rc < 0)
         goto done;
-    snprintf(no, sizeof(no), "SP%s-%04lld", day, (long long)seq + 1);
+    snprintf(no, sizeof(no), "SP%s-%04lld", day, (long long)seq);
     char t[200];
     if (title == NULL || *title == '\0') {
         snprintf(t, sizeof(t), "%s的%s", who->display_name ? who->display_name : who->username,

@@ -424,8 +424,18 @@ int contract_create(int64_t *id_out,
     int64_t project_id = row_int(unit, "project_id"), seq = 0;
     char *code = NULL;
     db_query_text(c, &code, "SELECT code FROM projects WHERE id = ?", "i", project_id);
-    db_query_int64(c, &seq, "SELECT COUNT(*) FROM contracts WHERE project_id = ?", "i", project_id);
-    snprintf(no, sizeof(no), "HT-%s-%05lld", code ? code : "X", (long long)seq + 1);
+    /* The project's series, started at the contracts it has (demo, import). */
+    int64_t have = 0;
+    char series[48];
+    snprintf(series, sizeof(series), "contract %lld", (long long)project_id);
+    db_query_int64(c, &have, "SELECT COUNT(*) FROM contracts WHERE project_id = ?", "i",
+                   project_id);
+    rc = db_counter_next(c, series, have, &seq);
+    if (rc < 0) {
+        free(code);
+        goto done;
+    }
+    snprintf(no, sizeof(no), "HT-%s-%05lld", code ? code : "X", (long long)seq);
     free(code);
     struct db_params p = {0};
     db_params_text(&p, no);

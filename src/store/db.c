@@ -473,3 +473,15 @@ done:
     db_release(c);
     return rc;
 }
+
+int db_counter_next(struct db_conn *c, const char *name, int64_t start, int64_t *out)
+{
+    int rc = db_run(c, "INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                    "ti", name, start);
+    if (rc >= 0)
+        rc = db_query_int64(c, out,
+                            "UPDATE counters SET value = value + 1 WHERE name = ? RETURNING"
+                            " value",
+                            "t", name);
+    return rc < 0 ? rc : 0;
+}

@@ -104,6 +104,11 @@ int db_migrate(struct db *db, struct app_err *err);
 /* Highest applied migration version, 0 for an empty database. */
 int db_schema_version(struct db *db);
 
+/* The next number of a series (1, 2, …; or start + 1 for a series not seen
+ * before). Safe under concurrent writers on either backend: the counter's
+ * row is locked by the increment. In the caller's transaction. */
+int db_counter_next(struct db_conn *c, const char *name, int64_t start, int64_t *out);
+
 /* Copy every row of a SQLite installation into a PostgreSQL database of the
  * same schema version (its own rows are replaced), in one transaction on
  * the target; the row counts of every table are compared. */

@@ -1100,6 +1100,12 @@ test('two servers on one database: a login on one works on the other; subscripti
     assert(st.filter((x) => x === 201).length === 1 && st.filter((x) => x === 409).length === 5, `statuses ${st.join(',')}`);
     const live = (await getJson(client, 'manager', `/api/v1/contracts?unit_id=${unit.id}&limit=50`)).items;
     assert(live.length === 1, `live contracts on the unit: ${live.length}`);
+    // Six different units at once over three servers: six contracts, six numbers.
+    const units = [];
+    for (let i = 0; i < 6; i++) units.push(await newUnit(client, 1));
+    const many = await Promise.all(units.map((x, i) => bases[i % 3].call('POST', '/api/v1/contracts', { token, body: contractBody(x.id, [{ customer_id: buyers[i].id }]) })));
+    assert(many.every((r) => r.status === 201), `statuses ${many.map((r) => r.status).join(',')}: ${short(many.find((r) => r.status !== 201)?.text)}`);
+    assert(new Set(many.map((r) => r.json.no)).size === 6, `contract numbers ${many.map((r) => r.json.no).join(',')}`);
     // Every job due at once; three servers' tickers race for them.
     // Wait for B's and C's own first passes, then make every job due again.
     await new Promise((ok) => setTimeout(ok, 1500));
