@@ -1170,6 +1170,91 @@ test('migrate-data: a SQLite installation copied into PostgreSQL — row counts 
   }
 });
 
+test('command line on this backend: user add, list, passwd and disable take effect on a running server; rekey re-seals personal data, search indexes and the audit chain', async ({ bin, env, db, tmp, keyFile }) => {
+  const copy = dbCopy(db, 'cli_copy.db', tmp);
+  const key = path.join(tmp, 'cli_copy.key');
+  fs.copyFileSync(keyFile, key);
+  const e = { ...env, ANJIA_KEY_FILE: key };
+  const cli = (args, extra = {}) => runBinClean(bin, [...args, '--db', copy], { ...e, ...extra });
+  const ok = (args, extra) => {
+    const r = cli(args, extra);
+    assert(r.status === 0, `anjia ${args.join(' ')} exited ${r.status}: ${r.stdout}${r.stderr.slice(-800)}`);
+    return r;
+  };
+  const users = () => Number(dbSql(copy, 'SELECT COUNT(*) FROM users'));
+  const before = users();
+
+  // Refusals change nothing and say why.
+  let r = cli(['user', 'add', 'cliclerk']);
+  assert(r.status !== 0 && /--role/.test(r.stderr) && users() === before, `add without --role: ${r.status} ${r.stderr}`);
+  r = cli(['user', 'passwd', 'nosuchuser'], { ANJIA_USER_PASSWORD: 'cli-pass-2' });
+  assert(r.status !== 0 && /no user nosuchuser/.test(r.stderr), `passwd of an unknown user: ${r.status} ${r.stderr}`);
+
+  ok(['user', 'add', 'cliclerk', '--role', 'agent', '--name', '命令行专员'], { ANJIA_USER_PASSWORD: 'cli-pass-1' });
+  const list = ok(['user', 'list']).stdout.split('\n');
+  assert(list.some((l) => /^cliclerk\s+agent\s+active\b.*命令行专员/.test(l)) && list.some((l) => /^admin\s+admin\b/.test(l)), `user list:\n${list.join('\n')}`);
+  r = cli(['user', 'add', 'cliclerk', '--role', 'agent'], { ANJIA_USER_PASSWORD: 'cli-pass-1' });
+  assert(r.status !== 0 && users() === before + 1, `adding cliclerk twice: ${r.status} ${r.stderr}`);
+
+  const login = (c, password) => c.call('POST', '/api/v1/login', { body: { username: 'cliclerk', password } });
+  let s = await startServer(bin, e, copy, path.join(tmp, 'access-cli.log'));
+  let idNumber, phone, custId;
+  try {
+    const c = new Client(s.base);
+    expectStatus(await login(c, 'cli-pass-1'), 200, 'login with the password set by user add');
+    ok(['user', 'passwd', 'cliclerk'], { ANJIA_USER_PASSWORD: 'cli-pass-2' });
+    expectError(await login(c, 'cli-pass-1'), 401, 'unauthenticated', 'password');
+    const fresh = await login(c, 'cli-pass-2');
+    expectStatus(fresh, 200, 'login with the new password');
+    expectStatus(await c.call('GET', '/api/v1/me', { token: fresh.json.token }), 200, 'session before disable');
+    ok(['user', 'disable', 'cliclerk']);
+    const gone = await c.call('GET', '/api/v1/me', { token: fresh.json.token });
+    assert(gone.status === 401, `a disabled user's session still answers ${gone.status}`);
+    const refused = await login(c, 'cli-pass-2');
+    assert(refused.status === 401 || refused.status === 403, `a disabled user logs in: ${refused.status}`);
+
+    // Personal data as the manager sees it, before the key changes.
+    custId = Number(dbSql(copy, "SELECT MIN(id) FROM customers WHERE kind = 'person' AND status = 'active' AND id_number_enc IS NOT NULL AND phone_enc IS NOT NULL"));
+    const rev = async (field) => {
+      const v = await c.call('GET', `/api/v1/customers/${custId}/reveal?field=${field}`, { as: 'manager' });
+      expectStatus(v, 200, `reveal ${field}`);
+      return v.json.value;
+    };
+    idNumber = await rev('id_number');
+    phone = await rev('phone');
+    assert(idNumber && phone, `customer ${custId} has no id number or phone to check`);
+  } finally {
+    await s.stop();
+  }
+
+  const sealedBefore = dbSql(copy, `SELECT id_number_enc FROM customers WHERE id = ${custId}`);
+  const keyBefore = fs.readFileSync(key);
+  const rk = ok(['rekey']);
+  assert(/key rotated/.test(rk.stdout + rk.stderr), `rekey said: ${rk.stdout}${rk.stderr}`);
+  assert(!fs.readFileSync(key).equals(keyBefore), 'the key file did not change');
+  assert(fs.readdirSync(tmp).some((f) => f.startsWith('cli_copy.key.retired-')), `no retired key kept: ${fs.readdirSync(tmp).join(' ')}`);
+  assert(dbSql(copy, `SELECT id_number_enc FROM customers WHERE id = ${custId}`) !== sealedBefore, 'the sealed id number is unchanged');
+  ok(['audit', 'verify']);
+  const old = runBinClean(bin, ['audit', 'verify', '--db', copy], { ...env, ANJIA_KEY_FILE: fs.readdirSync(tmp).filter((f) => f.startsWith('cli_copy.key.retired-')).map((f) => path.join(tmp, f))[0] });
+  assert(old.status !== 0, 'the audit chain still verifies under the retired key');
+
+  s = await startServer(bin, e, copy, path.join(tmp, 'access-cli2.log'));
+  try {
+    const c = new Client(s.base);
+    const v = await c.call('GET', `/api/v1/customers/${custId}/reveal?field=id_number`, { as: 'manager' });
+    expectStatus(v, 200, 'reveal after rekey');
+    assert(v.json.value === idNumber, `id number after rekey ${v.json.value}, before ${idNumber}`);
+    const found = await c.call('GET', `/api/v1/search?q=${phone}`, { as: 'manager' });
+    expectStatus(found, 200, 'search by phone after rekey');
+    assert(found.json.customers.some((x) => x.id === custId), `search by the full phone no longer finds customer ${custId}`);
+    const byId = await c.call('GET', `/api/v1/search?q=${idNumber}`, { as: 'manager' });
+    assert(byId.status === 200 && byId.json.customers.some((x) => x.id === custId), `search by the id number no longer finds customer ${custId}`);
+  } finally {
+    await s.stop();
+  }
+  return `${/^postgres/.test(db) ? 'PostgreSQL' : 'SQLite'}: user add/list/passwd/disable, rekey, audit verify`;
+});
+
 /*---- 15. Transitions ---------------------------------------------------------------------------------------------------*/
 
 test('contracts: sign needs the documents (waived only by a manager with a reason); sign → file → preregister', async ({ client }) => {
