@@ -254,7 +254,10 @@ void api_handle(struct http_req *req, void *payload)
             goto done;
         }
     }
-    if (ctx.conn == NULL)
+    /* A handler that takes connections of its own (login: none is held while
+     * the password hashes) must not hold one already: with every connection
+     * held by such handlers, none would ever be free. */
+    if (ctx.conn == NULL && !(ctx.route->flags & ROUTE_OWN_TX))
         ctx.conn = db_acquire(app->db);
     if (ctx.route->flags & ROUTE_OWN_TX) {
         rc = ctx.route->fn(&ctx, &err);

@@ -57,7 +57,8 @@ struct api_ctx {
 typedef int (*api_fn)(struct api_ctx *ctx, struct app_err *err);
 
 enum api_route_flag {
-    ROUTE_OWN_TX = 1 << 0,  /* the handler manages its own transactions */
+    ROUTE_OWN_TX = 1 << 0,  /* the handler manages its own transactions (and, on a
+                               route without a permission, its own connection) */
     ROUTE_RAW_BODY = 1 << 1 /* the body is a file, not JSON */
 };
 

@@ -48,6 +48,7 @@ int api_login(struct api_ctx *ctx, struct app_err *err)
     if (rc < 0)
         return rc;
     struct auth_user *u = NULL;
+    ctx->conn = db_acquire(ctx->app->db);
     rc = auth_user_load(&u, ctx->conn, uid);
     if (rc < 0)
         return app_err_set(err, rc, NULL, "登录失败");
