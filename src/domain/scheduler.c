@@ -341,10 +341,12 @@ acquire(struct db *db, const char *code, int64_t now, const char *holder, int fo
     }
     int got = 0;
     if (rc == 0 && row_int(row, "enabled") && (force || row_int(row, "next_run_at") <= now)) {
+        /* Due again in the UPDATE itself: another server may have read the
+         * same due row, run the job and released the lease since. */
         rc = db_run(c,
                     "UPDATE scheduled_jobs SET lease_holder = ?, lease_until = ? WHERE code = ? AND"
-                    " lease_until < ?",
-                    "titi", holder, now + LEASE_SECONDS, code, now);
+                    " lease_until < ? AND (? = 1 OR next_run_at <= ?)",
+                    "titiii", holder, now + LEASE_SECONDS, code, now, (int64_t)(force != 0), now);
         got = rc > 0;
         *param = row_int(row, "param");
     }
