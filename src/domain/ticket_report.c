@@ -114,8 +114,9 @@ int ticket_queue(json_t **out,
                   " (SELECT name FROM customers WHERE id = t.customer_id) AS customer_name,"
                   " (SELECT name FROM ticket_categories WHERE id = t.category_id) AS"
                   " category_name, (SELECT display_name FROM users WHERE id = t.assignee_id) AS"
-                  " assignee_name FROM tickets t%s ORDER BY t.resolve_due_at, t.id LIMIT ?"
-                  " OFFSET ?",
+                  " assignee_name FROM tickets t WHERE t.id IN (SELECT t.id FROM tickets t%s"
+                  " ORDER BY t.resolve_due_at, t.id LIMIT ? OFFSET ?)"
+                  " ORDER BY t.resolve_due_at, t.id",
                   strbuf_str(&where));
     db_params_int(&p, limit);
     db_params_int(&p, offset);

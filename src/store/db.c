@@ -119,6 +119,20 @@ static void release_writer(struct db_conn *c)
     }
 }
 
+static int send_begin(struct db_conn *c, const char *sql)
+{
+    const struct db_ops *ops = c->db->ops;
+    c->begin_due = 0;
+    int rc = ops->exec(c->h, sql);
+    if (rc < 0) {
+        log_error("db: begin failed: %s", ops->errmsg(c->h));
+        c->in_tx = 0;
+        release_writer(c);
+        return rc;
+    }
+    return 0;
+}
+
 int db_begin(struct db_conn *c, int write)
 {
     const struct db_ops *ops = c->db->ops;
@@ -133,18 +147,29 @@ int db_begin(struct db_conn *c, int write)
         }
         c->writer = 1;
     }
-    int rc = ops->exec(c->h, write ? ops->begin_write_sql : ops->begin_read_sql);
-    if (rc < 0) {
-        log_error("db: begin failed: %s", ops->errmsg(c->h));
-        release_writer(c);
-        return rc;
-    }
     c->in_tx = 1;
-    return 0;
+    if (!write) {
+        /* A read that never reads (health, the caller's own account) costs
+         * no round trip to a database server. */
+        c->begin_due = 1;
+        return 0;
+    }
+    return send_begin(c, ops->begin_write_sql);
+}
+
+/* The deferred BEGIN of a read transaction, before its first statement. */
+static int begin_if_due(struct db_conn *c)
+{
+    return c->begin_due ? send_begin(c, c->db->ops->begin_read_sql) : 0;
 }
 
 int db_commit(struct db_conn *c)
 {
+    if (c->begin_due) {
+        c->begin_due = 0;
+        c->in_tx = 0;
+        return 0;
+    }
     int rc = c->db->ops->exec(c->h, "COMMIT");
     if (rc < 0) {
         log_error("db: commit failed: %s", c->db->ops->errmsg(c->h));
@@ -158,7 +183,10 @@ int db_commit(struct db_conn *c)
 
 void db_rollback(struct db_conn *c)
 {
-    c->db->ops->exec(c->h, "ROLLBACK");
+    if (c->begin_due)
+        c->begin_due = 0;
+    else
+        c->db->ops->exec(c->h, "ROLLBACK");
     c->in_tx = 0;
     release_writer(c);
 }
@@ -170,7 +198,10 @@ int db_in_tx(const struct db_conn *c)
 
 int db_exec_script(struct db_conn *c, const char *sql)
 {
-    int rc = c->db->ops->exec(c->h, sql);
+    int rc = begin_if_due(c);
+    if (rc < 0)
+        return rc;
+    rc = c->db->ops->exec(c->h, sql);
     if (rc < 0)
         log_error("db: script failed: %s", c->db->ops->errmsg(c->h));
     return rc;
@@ -181,7 +212,9 @@ int db_exec_script(struct db_conn *c, const char *sql)
 int db_prepare(struct db_stmt **out, struct db_conn *c, const char *sql)
 {
     *out = NULL;
-    int rc = 0;
+    int rc = begin_if_due(c);
+    if (rc < 0)
+        return rc;
     void *st = c->db->ops->prepare(c->h, sql, &rc);
     if (rc < 0 || st == NULL) {
         log_error("db: prepare failed: %s -- %s", c->db->ops->errmsg(c->h), sql);

@@ -40,6 +40,7 @@ struct db_conn {
     struct db *db;
     void *h;       /* backend handle */
     int in_tx;     /* transaction open */
+    int begin_due; /* a read transaction not yet sent: BEGIN goes with the first statement */
     int writer;    /* holds the process's write lock */
     int next_free; /* index of next free conn in pool, -1 at end */
     int index;

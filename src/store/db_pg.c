@@ -1,8 +1,16 @@
 /*
  * db_pg.c - the PostgreSQL backend through libpq: the same statements as
- * SQLite, with '?' placeholders rewritten to $n, parameters always bound
- * (PQexecParams), results read row by row from the PGresult.
+ * SQLite, with '?' placeholders rewritten to $n, parameters always bound,
+ * results read row by row from the PGresult.
+ *
+ * Each connection prepares a statement the first time it runs it and keeps
+ * it on the server, by name, for the next time: parsing and planning are
+ * most of what a short statement costs. A connection keeps STMT_CACHE
+ * statements; when that is full, or after the server refused a kept one
+ * (the schema changed under it), it drops them all (DEALLOCATE ALL) at the
+ * next statement outside a failed transaction and starts again.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,10 +27,23 @@
 #define FLOAT4OID  700
 #define FLOAT8OID  701
 
+#define STMT_CACHE 512  /* statements kept per connection */
+#define STMT_SLOTS 1024 /* hash slots, twice STMT_CACHE */
+
+struct kept {
+    char *key; /* the statement's text, a NUL, its parameter types */
+    size_t key_len;
+    uint64_t hash;
+    int name; /* prepared as "a<name>" */
+};
+
 struct pgc {
     PGconn *conn;
     int changes;
     char error[512];
+    struct kept slots[STMT_SLOTS];
+    int kept, next_name;
+    int flush; /* drop every kept statement before the next one */
 };
 
 struct pgst {
@@ -52,11 +73,21 @@ static void *pg_connect(const char *target, struct app_err *err)
     return c;
 }
 
+static void forget_all(struct pgc *c)
+{
+    for (int i = 0; i < STMT_SLOTS; i++) {
+        free(c->slots[i].key);
+        c->slots[i].key = NULL;
+    }
+    c->kept = 0;
+}
+
 static void pg_disconnect(void *h)
 {
     struct pgc *c = h;
     if (c == NULL)
         return;
+    forget_all(c);
     PQfinish(c->conn);
     free(c);
 }
@@ -67,6 +98,13 @@ static int map_error(struct pgc *c, PGresult *r)
     const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
     snprintf(c->error, sizeof(c->error), "%s",
              r && PQresultErrorMessage(r)[0] ? PQresultErrorMessage(r) : PQerrorMessage(c->conn));
+    if (state && (strcmp(state, "0A000") == 0 || strcmp(state, "26000") == 0)) {
+        /* "cached plan must not change result type" (another server changed
+         * the schema), or the statement is gone: start the cache again; this
+         * request is answered "busy, try again". */
+        c->flush = 1;
+        return APP_EBUSY;
+    }
     if (state && strncmp(state, "23", 2) == 0)
         return APP_ECONFLICT; /* integrity: unique, foreign key, check */
     if (state &&
@@ -165,13 +203,80 @@ static void pg_bind_null(void *p, int i)
     set(p, i, NULL, 0);
 }
 
+static uint64_t fnv1a(const char *p, size_t n)
+{
+    uint64_t h = 14695981039346656037ULL;
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)p[i];
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+/* The kept statement's name for this text and these parameter types,
+ * preparing it on first use: 1, or 0 when it cannot be kept (run it
+ * unnamed), or -1 when the server refused it (the error in st->res). */
+static int kept_name(struct pgst *st, char name[16])
+{
+    struct pgc *c = st->c;
+    PGTransactionStatusType ts = PQtransactionStatus(c->conn);
+    if (ts != PQTRANS_IDLE && ts != PQTRANS_INTRANS)
+        return 0;
+    if (c->flush || c->kept >= STMT_CACHE) {
+        PGresult *r = PQexec(c->conn, "DEALLOCATE ALL");
+        int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+        PQclear(r);
+        if (!ok)
+            return 0;
+        forget_all(c);
+        c->flush = 0;
+    }
+    size_t sql_len = strlen(st->sql), key_len = sql_len + 1 + (size_t)st->n * sizeof(Oid);
+    char *key = malloc(key_len);
+    if (key == NULL)
+        return 0;
+    memcpy(key, st->sql, sql_len + 1);
+    if (st->n > 0)
+        memcpy(key + sql_len + 1, st->types, (size_t)st->n * sizeof(Oid));
+    uint64_t h = fnv1a(key, key_len);
+    size_t i = (size_t)(h % STMT_SLOTS);
+    while (c->slots[i].key) {
+        struct kept *k = &c->slots[i];
+        if (k->hash == h && k->key_len == key_len && memcmp(k->key, key, key_len) == 0) {
+            free(key);
+            snprintf(name, 16, "a%d", k->name);
+            return 1;
+        }
+        i = (i + 1) % STMT_SLOTS;
+    }
+    snprintf(name, 16, "a%d", c->next_name);
+    PGresult *r = PQprepare(c->conn, name, st->sql, st->n, st->types);
+    if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+        st->res = r;
+        free(key);
+        return -1;
+    }
+    PQclear(r);
+    c->slots[i] = (struct kept){.key = key, .key_len = key_len, .hash = h, .name = c->next_name++};
+    c->kept++;
+    return 1;
+}
+
 static int pg_step(void *p)
 {
     struct pgst *st = p;
     if (!st->executed) {
         st->executed = 1;
-        st->res = PQexecParams(st->c->conn, st->sql, st->n, st->types,
-                               (const char *const *)st->vals, NULL, NULL, 0);
+        char name[16];
+        int kept = kept_name(st, name);
+        if (kept < 0)
+            return map_error(st->c, st->res);
+        if (kept)
+            st->res = PQexecPrepared(st->c->conn, name, st->n, (const char *const *)st->vals, NULL,
+                                     NULL, 0);
+        else
+            st->res = PQexecParams(st->c->conn, st->sql, st->n, st->types,
+                                   (const char *const *)st->vals, NULL, NULL, 0);
         ExecStatusType s = PQresultStatus(st->res);
         if (s != PGRES_TUPLES_OK && s != PGRES_COMMAND_OK)
             return map_error(st->c, st->res);

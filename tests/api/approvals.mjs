@@ -1255,6 +1255,40 @@ test('command line on this backend: user add, list, passwd and disable take effe
   return `${/^postgres/.test(db) ? 'PostgreSQL' : 'SQLite'}: user add/list/passwd/disable, rekey, audit verify`;
 });
 
+test('a column added while a server runs (another server migrating first): its kept statements are prepared again; at most one "busy, try again" per connection, never a 500', async ({ bin, env, db, tmp }) => {
+  const copy = dbCopy(db, 'schema_change.db', tmp);
+  const id = Number(dbSql(copy, 'SELECT MIN(id) FROM tickets'));
+  const pool = 4;
+  const s = await startServer(bin, env, copy, path.join(tmp, 'access-schema.log'), ['--pool-size', String(pool)]);
+  try {
+    const c = new Client(s.base);
+    // Every connection of the pool runs the ticket view (SELECT t.* …) and keeps it.
+    const all = () => Promise.all(Array.from({ length: pool * 2 }, () => c.call('GET', `/api/v1/tickets/${id}/full`, { as: 'manager' })));
+    for (const r of await all()) expectStatus(r, 200, 'ticket before the change');
+    dbSql(copy, 'ALTER TABLE tickets ADD COLUMN extra_note TEXT');
+    let busy = 0;
+    for (let i = 0; i < 3; i++) {
+      for (const r of await all()) {
+        if (r.status === 429) {
+          expectError(r, 429, 'busy');
+          busy++;
+        } else {
+          expectStatus(r, 200, 'ticket after the change');
+          assert(r.json.id === id && 'extra_note' in r.json, `ticket ${id} answered without the new column: ${short(r.json)}`);
+        }
+      }
+    }
+    assert(busy <= pool, `${busy} requests answered busy with ${pool} connections`);
+    // SQLite prepares again by itself; PostgreSQL refuses the kept statement once.
+    assert(/^postgres/.test(db) ? busy >= 1 : busy === 0, `${busy} busy answers`);
+    const last = await all();
+    assert(last.every((r) => r.status === 200), `still failing: ${last.map((r) => r.status)}`);
+    return `${busy} busy answer(s) over ${pool} connections`;
+  } finally {
+    await s.stop();
+  }
+});
+
 /*---- 15. Transitions ---------------------------------------------------------------------------------------------------*/
 
 test('contracts: sign needs the documents (waived only by a manager with a reason); sign → file → preregister', async ({ client }) => {
