@@ -100,6 +100,7 @@ int api_logout(struct api_ctx *ctx, struct app_err *err);
 int api_me(struct api_ctx *ctx, struct app_err *err);
 int api_me_password(struct api_ctx *ctx, struct app_err *err);
 int api_meta_nav(struct api_ctx *ctx, struct app_err *err);
+int api_meta_enums(struct api_ctx *ctx, struct app_err *err);
 int api_meta_entity(struct api_ctx *ctx, struct app_err *err);
 int api_permissions(struct api_ctx *ctx, struct app_err *err);
 int api_user_password(struct api_ctx *ctx, struct app_err *err);
@@ -215,6 +216,9 @@ int api_receivables_overdue(struct api_ctx *ctx, struct app_err *err);
 int api_receivables_overdue_xlsx(struct api_ctx *ctx, struct app_err *err);
 int api_dunning_create(struct api_ctx *ctx, struct app_err *err);
 int api_collection_rate(struct api_ctx *ctx, struct app_err *err);
+int api_collection_rate_xlsx(struct api_ctx *ctx, struct app_err *err);
+int api_receivables_penalties(struct api_ctx *ctx, struct app_err *err);
+int api_receivables_penalties_xlsx(struct api_ctx *ctx, struct app_err *err);
 
 /* Serve a file of the web UI (GET/HEAD outside /api/). */
 void api_static(struct http_req *req, struct api_app *app);

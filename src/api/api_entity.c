@@ -103,6 +103,13 @@ int api_meta_entity(struct api_ctx *ctx, struct app_err *err)
     return 0;
 }
 
+int api_meta_enums(struct api_ctx *ctx, struct app_err *err)
+{
+    (void)err;
+    ctx->reply = entity_enums();
+    return 0;
+}
+
 int api_meta_nav(struct api_ctx *ctx, struct app_err *err)
 {
     (void)err;

@@ -223,54 +223,168 @@ int api_receivables_overdue(struct api_ctx *ctx, struct app_err *err)
     return overdue(ctx, &ctx->reply, err);
 }
 
-int api_receivables_overdue_xlsx(struct api_ctx *ctx, struct app_err *err)
+/* One column of a report sheet: its header, the row's key, how it is shown.
+ * XLSX_TEXT columns named "kind" show 款项 in words; "bool" ones 是/否. */
+struct report_col {
+    const char *header, *key;
+    enum xlsx_kind kind;
+    int is_bool;
+};
+
+/* The rows of a report (and a 合计 row of its totals, when given) as one
+ * sheet, answered as a download. */
+static int report_xlsx(struct api_ctx *ctx,
+                       json_t *rows,
+                       json_t *totals,
+                       const struct report_col *cols,
+                       int ncols,
+                       const char *sheet,
+                       const char *file,
+                       const char *file_zh,
+                       struct app_err *err)
 {
-    json_t *r = NULL;
-    int rc = overdue(ctx, &r, err);
-    if (rc < 0)
-        return rc;
-    const char *headers[] = {"项目",         "合同编号", "房号",         "买受人",
-                             "款项",         "应收日期", "应收金额(元)", "已收金额(元)",
-                             "逾期金额(元)", "逾期天数", "违约金(元)",   "日违约金(万分之)",
-                             "可解约",       "最近催缴"};
-    enum xlsx_kind kinds[] = {XLSX_TEXT,  XLSX_TEXT,  XLSX_TEXT,  XLSX_TEXT,  XLSX_TEXT,
-                              XLSX_TEXT,  XLSX_MONEY, XLSX_MONEY, XLSX_MONEY, XLSX_INT,
-                              XLSX_MONEY, XLSX_TEXT,  XLSX_TEXT,  XLSX_TEXT};
-    struct xlsx *x = NULL;
-    rc = xlsx_begin(&x, "逾期台账", headers, kinds, 14);
-    if (rc < 0) {
-        json_decref(r);
-        return app_err_set(err, rc, NULL, "无法生成 Excel 文件");
+    const char *headers[24];
+    enum xlsx_kind kinds[24];
+    for (int k = 0; k < ncols && k < 24; k++) {
+        headers[k] = cols[k].header;
+        kinds[k] = cols[k].kind;
     }
+    struct xlsx *x = NULL;
+    int rc = xlsx_begin(&x, sheet, headers, kinds, ncols);
+    if (rc < 0)
+        return app_err_set(err, rc, NULL, "无法生成 Excel 文件");
     /* 款项 as staff read it (首付款/房款), not its code. */
     const struct entity_field *kind = entity_field(entity_find("receivables"), "kind");
+    uint32_t n = 0;
     size_t i;
     json_t *row;
-    uint32_t n = 0;
-    json_array_foreach(json_object_get(r, "items"), i, row)
+    json_array_foreach(rows, i, row)
     {
         n++;
-        static const char *const text_cols[] = {"project_name", "contract_no", "room_code",
-                                                "buyer_names",  "kind",        "due_on"};
-        for (int k = 0; k < 6; k++) {
-            const char *v = json_string_value(json_object_get(row, text_cols[k]));
-            xlsx_text(x, n, k, k == 4 && v ? entity_option_label(kind, v) : v);
+        for (int k = 0; k < ncols; k++) {
+            json_t *v = json_object_get(row, cols[k].key);
+            if (cols[k].is_bool)
+                xlsx_text(x, n, k, json_is_true(v) ? "是" : "否");
+            else if (cols[k].kind != XLSX_TEXT)
+                xlsx_int(x, n, k, json_integer_value(v));
+            else if (strcmp(cols[k].key, "kind") == 0 && json_is_string(v))
+                xlsx_text(x, n, k, entity_option_label(kind, json_string_value(v)));
+            else
+                xlsx_text(x, n, k, json_string_value(v));
         }
-        xlsx_int(x, n, 6, json_integer_value(json_object_get(row, "amount_fen")));
-        xlsx_int(x, n, 7, json_integer_value(json_object_get(row, "received_fen")));
-        xlsx_int(x, n, 8, json_integer_value(json_object_get(row, "owed_fen")));
-        xlsx_int(x, n, 9, json_integer_value(json_object_get(row, "days_overdue")));
-        xlsx_int(x, n, 10, json_integer_value(json_object_get(row, "penalty_fen")));
-        xlsx_text(x, n, 11, json_string_value(json_object_get(row, "late_payment_rate")));
-        xlsx_text(x, n, 12, json_is_true(json_object_get(row, "may_terminate")) ? "是" : "否");
-        xlsx_text(x, n, 13, json_string_value(json_object_get(row, "last_dunning")));
     }
-    json_decref(r);
+    if (totals) {
+        n++;
+        xlsx_text(x, n, 0, "合计");
+        for (int k = 1; k < ncols; k++)
+            if (cols[k].kind != XLSX_TEXT && json_is_integer(json_object_get(totals, cols[k].key)))
+                xlsx_int(x, n, k, json_integer_value(json_object_get(totals, cols[k].key)));
+    }
     rc = xlsx_finish(x, &ctx->raw, &ctx->raw_len);
     if (rc < 0)
         return app_err_set(err, rc, NULL, "无法生成 Excel 文件");
-    api_download(ctx, API_XLSX_TYPE, "overdue.xlsx", "逾期台账.xlsx");
+    api_download(ctx, API_XLSX_TYPE, file, file_zh);
     return 0;
+}
+
+int api_receivables_overdue_xlsx(struct api_ctx *ctx, struct app_err *err)
+{
+    static const struct report_col cols[] = {
+            {"项目", "project_name", XLSX_TEXT, 0},
+            {"合同编号", "contract_no", XLSX_TEXT, 0},
+            {"房号", "room_code", XLSX_TEXT, 0},
+            {"买受人", "buyer_names", XLSX_TEXT, 0},
+            {"款项", "kind", XLSX_TEXT, 0},
+            {"应收日期", "due_on", XLSX_TEXT, 0},
+            {"应收金额(元)", "amount_fen", XLSX_MONEY, 0},
+            {"已收金额(元)", "received_fen", XLSX_MONEY, 0},
+            {"逾期金额(元)", "owed_fen", XLSX_MONEY, 0},
+            {"逾期天数", "days_overdue", XLSX_INT, 0},
+            {"违约金(元)", "penalty_fen", XLSX_MONEY, 0},
+            {"日违约金(万分之)", "late_payment_rate", XLSX_TEXT, 0},
+            {"可解约", "may_terminate", XLSX_TEXT, 1},
+            {"最近催缴", "last_dunning", XLSX_TEXT, 0},
+    };
+    json_t *r = NULL;
+    int rc = overdue(ctx, &r, err);
+    if (rc == 0)
+        rc = report_xlsx(ctx, json_object_get(r, "items"), NULL, cols, (int)ARRAY_LEN(cols),
+                         "逾期台账", "overdue.xlsx", "逾期台账.xlsx", err);
+    json_decref(r);
+    return rc;
+}
+
+/* from/to of a period report: this year to today unless given. */
+static int period(struct api_ctx *ctx,
+                  const char **from,
+                  const char **to,
+                  char start[11],
+                  char today[11],
+                  int64_t *pid,
+                  struct app_err *err)
+{
+    date_today(today);
+    snprintf(start, 11, "%.4s-01-01", today);
+    *from = http_query(ctx->http, "from");
+    *to = http_query(ctx->http, "to");
+    if (*from == NULL)
+        *from = start;
+    if (*to == NULL)
+        *to = today;
+    return api_query_project(ctx, pid, err);
+}
+
+/* "回款率-2026-01-01至2026-11-28.xlsx": a period report's file name. */
+static void period_file(char *out, size_t size, const char *title, json_t *report)
+{
+    snprintf(out, size, "%s-%s至%s.xlsx", title, json_string_value(json_object_get(report, "from")),
+             json_string_value(json_object_get(report, "to")));
+}
+
+static int penalties(struct api_ctx *ctx, json_t **out, struct app_err *err)
+{
+    char start[11], today[11];
+    const char *from, *to;
+    int64_t pid;
+    int rc = period(ctx, &from, &to, start, today, &pid, err);
+    if (rc < 0)
+        return rc;
+    return receivables_penalties(out, ctx->conn, ctx->user, pid, from, to, err);
+}
+
+int api_receivables_penalties(struct api_ctx *ctx, struct app_err *err)
+{
+    return penalties(ctx, &ctx->reply, err);
+}
+
+int api_receivables_penalties_xlsx(struct api_ctx *ctx, struct app_err *err)
+{
+    static const struct report_col cols[] = {
+            {"项目", "project_name", XLSX_TEXT, 0},
+            {"合同编号", "contract_no", XLSX_TEXT, 0},
+            {"房号", "room_code", XLSX_TEXT, 0},
+            {"买受人", "buyer_names", XLSX_TEXT, 0},
+            {"款项", "kind", XLSX_TEXT, 0},
+            {"应收日期", "due_on", XLSX_TEXT, 0},
+            {"应收金额(元)", "amount_fen", XLSX_MONEY, 0},
+            {"已收金额(元)", "received_fen", XLSX_MONEY, 0},
+            {"未收金额(元)", "owed_fen", XLSX_MONEY, 0},
+            {"付清日期", "paid_on", XLSX_TEXT, 0},
+            {"逾期天数", "days_overdue", XLSX_INT, 0},
+            {"日违约金(万分之)", "late_payment_rate", XLSX_TEXT, 0},
+            {"违约金(元)", "penalty_fen", XLSX_MONEY, 0},
+            {"已付清", "paid_in_full", XLSX_TEXT, 1},
+    };
+    json_t *r = NULL;
+    int rc = penalties(ctx, &r, err);
+    if (rc < 0)
+        return rc;
+    char file_zh[64];
+    period_file(file_zh, sizeof(file_zh), "违约金台账", r);
+    rc = report_xlsx(ctx, json_object_get(r, "items"), r, cols, (int)ARRAY_LEN(cols), "违约金台账",
+                     "penalties.xlsx", file_zh, err);
+    json_decref(r);
+    return rc;
 }
 
 int api_dunning_create(struct api_ctx *ctx, struct app_err *err)
@@ -284,16 +398,61 @@ int api_dunning_create(struct api_ctx *ctx, struct app_err *err)
     return rc;
 }
 
-int api_collection_rate(struct api_ctx *ctx, struct app_err *err)
+static int rate(struct api_ctx *ctx, json_t **out, struct app_err *err)
 {
-    char today[11], start[11];
-    date_today(today);
-    snprintf(start, sizeof(start), "%.4s-01-01", today);
-    const char *from = http_query(ctx->http, "from"), *to = http_query(ctx->http, "to");
+    char start[11], today[11];
+    const char *from, *to;
     int64_t pid;
-    int rc = api_query_project(ctx, &pid, err);
+    int rc = period(ctx, &from, &to, start, today, &pid, err);
     if (rc < 0)
         return rc;
-    return collection_rate(&ctx->reply, ctx->conn, ctx->user, pid, from ? from : start,
-                           to ? to : today, err);
+    return collection_rate(out, ctx->conn, ctx->user, pid, from, to, err);
+}
+
+int api_collection_rate(struct api_ctx *ctx, struct app_err *err)
+{
+    return rate(ctx, &ctx->reply, err);
+}
+
+int api_collection_rate_xlsx(struct api_ctx *ctx, struct app_err *err)
+{
+    static const struct report_col cols[] = {
+            {"项目", "project_name", XLSX_TEXT, 0},
+            {"应收笔数", "receivables", XLSX_INT, 0},
+            {"应收金额(元)", "due_fen", XLSX_MONEY, 0},
+            {"已收金额(元)", "received_fen", XLSX_MONEY, 0},
+            {"未收金额(元)", "owed_fen", XLSX_MONEY, 0},
+            {"回款率(%)", "rate_pct", XLSX_MONEY, 0},
+    };
+    json_t *r = NULL;
+    int rc = rate(ctx, &r, err);
+    if (rc < 0)
+        return rc;
+    /* 未收 and the rate in hundredths of a percent, shown like yuan (98.76). */
+    json_t *totals = json_pack("{s:I}", "receivables", (json_int_t)0);
+    json_int_t count = 0;
+    size_t i;
+    json_t *row;
+    json_array_foreach(json_object_get(r, "items"), i, row)
+    {
+        json_object_set_new(row, "owed_fen",
+                            json_integer(json_integer_value(json_object_get(row, "due_fen")) -
+                                         json_integer_value(json_object_get(row, "received_fen"))));
+        json_object_set(row, "rate_pct", json_object_get(row, "rate_bp"));
+        count += json_integer_value(json_object_get(row, "receivables"));
+    }
+    json_object_set_new(totals, "receivables", json_integer(count));
+    json_object_set(totals, "due_fen", json_object_get(r, "due_fen"));
+    json_object_set(totals, "received_fen", json_object_get(r, "received_fen"));
+    json_object_set_new(totals, "owed_fen",
+                        json_integer(json_integer_value(json_object_get(r, "due_fen")) -
+                                     json_integer_value(json_object_get(r, "received_fen"))));
+    json_object_set(totals, "rate_pct", json_object_get(r, "rate_bp"));
+    char file_zh[64];
+    period_file(file_zh, sizeof(file_zh), "回款率", r);
+    rc = report_xlsx(ctx, json_object_get(r, "items"), totals, cols, (int)ARRAY_LEN(cols), "回款率",
+                     "collection-rate.xlsx", file_zh, err);
+    json_decref(totals);
+    json_decref(r);
+    return rc;
 }

@@ -162,7 +162,8 @@ static int seed_money(struct db_conn *c,
     int64_t down = price - deposit - loan_fen;
     date_add_days(due_down, signed_on, 7);
     date_add_days(due_loan, signed_on, 60);
-    /* One in ten pays the down payment late or only in part. */
+    /* One in ten pays the down payment only in part (late), one in ten not
+     * at all, one in ten in full but days late (the penalty ledger). */
     unsigned roll = pick(st, 10);
     int64_t paid = roll == 0 ? down / 2 : roll == 1 ? 0 : down;
     rc = db_query_int64(
@@ -174,7 +175,8 @@ static int seed_money(struct db_conn *c,
     if (rc < 0)
         return rc;
     if (paid > 0) {
-        date_add_days(paid_on, due_down, roll == 0 ? 12 : -(int64_t)pick(st, 5));
+        int64_t early = roll == 0 ? 0 : (int64_t)pick(st, 5);
+        date_add_days(paid_on, due_down, roll == 0 ? 12 : roll == 2 ? 3 + early * 4 : -early);
         demo_clamp_day(paid_on);
         snprintf(voucher, sizeof(voucher), "SK%06lld", (long long)rid);
         rc = db_run(c,

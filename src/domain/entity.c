@@ -1301,6 +1301,27 @@ static json_t *options_json(const struct field_option *o)
     return arr;
 }
 
+json_t *entity_enums(void)
+{
+    json_t *out = json_object();
+    for (size_t i = 0; i < entities_count; i++) {
+        const struct entity *e = entities[i];
+        for (size_t k = 0; k < e->n_fields; k++) {
+            const struct entity_field *f = &e->fields[k];
+            if (f->options == NULL)
+                continue;
+            char key[128];
+            snprintf(key, sizeof(key), "%s.%s", e->name, f->name);
+            json_object_set_new(out, key,
+                                json_pack("{s:s, s:s, s:s, s:s, s:o}", "name", f->name, "type",
+                                          "enum", "label", f->label, "label_en",
+                                          f->label_en ? f->label_en : f->label, "options",
+                                          options_json(f->options)));
+        }
+    }
+    return out;
+}
+
 json_t *entity_meta(const struct entity *e, const struct auth_user *who)
 {
     json_t *fields = json_array();

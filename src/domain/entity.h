@@ -261,5 +261,8 @@ void entity_pii_index(char out[CRYPTO_HASH_HEX], enum pii_kind kind, const char 
 
 /* The metadata the UI needs for e, as seen by who. */
 json_t *entity_meta(const struct entity *e, const struct auth_user *who);
+/* Every option list of every entity, keyed "entity.field" (labels only:
+ * nothing in them is personal or scoped, so any logged-in user reads them). */
+json_t *entity_enums(void);
 
 #endif

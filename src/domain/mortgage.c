@@ -794,6 +794,60 @@ done:
     return rc;
 }
 
+/* The columns the overdue list and the penalty ledger show of a receivable. */
+#define RECEIVABLE_ROW_SQL                                                                         \
+    "SELECT r.id, r.contract_id, r.project_id, r.kind, r.due_on, r.amount_fen,"                    \
+    " k.no AS contract_no, k.buyer_names, k.late_payment_rate,"                                    \
+    " k.late_payment_grace_days, k.status AS contract_status,"                                     \
+    " (SELECT u.room_code FROM units u WHERE u.id = k.unit_id) AS room_code,"                      \
+    " (SELECT pr.name FROM projects pr WHERE pr.id = r.project_id) AS project_name,"               \
+    " (SELECT MAX(d.at) FROM dunning_logs d WHERE d.contract_id = r.contract_id"                   \
+    " AND d.at < ?) AS last_dunning"                                                               \
+    " FROM receivables r JOIN contracts k ON k.id = r.contract_id"
+
+/* Receipts up to as_of, in date order, and what they leave: received_fen,
+ * owed_fen, days_overdue, penalty_fen (DOMAIN.md §3), may_terminate, and
+ * paid_on (the receipt that settled it, or null). Returns the penalty. */
+static int64_t accrue(struct db_conn *c, json_t *r, const char *as_of)
+{
+    json_t *pays = NULL;
+    struct db_params q = {0};
+    db_params_int(&q, row_int(r, "id"));
+    db_params_text(&q, as_of);
+    query_rows(&pays, c,
+               "SELECT received_on, amount_fen FROM receipts WHERE receivable_id = ? AND"
+               " received_on <= ? ORDER BY received_on, id",
+               &q);
+    db_params_free(&q);
+    size_t n = json_array_size(pays);
+    const char **dates = xcalloc(n + 1, sizeof(char *));
+    int64_t *amounts = xcalloc(n + 1, sizeof(int64_t));
+    const char *paid_on = NULL;
+    int64_t left = row_int(r, "amount_fen");
+    for (size_t k = 0; k < n; k++) {
+        dates[k] = row_str(json_array_get(pays, k), "received_on");
+        amounts[k] = row_int(json_array_get(pays, k), "amount_fen");
+        left -= amounts[k];
+        if (left <= 0 && paid_on == NULL)
+            paid_on = dates[k];
+    }
+    int64_t rate_e4 = 0, penalty = 0, days = 0, owed = 0;
+    calc_parse_decimal(&rate_e4, row_str(r, "late_payment_rate"), 4);
+    calc_late_penalty(&penalty, &days, &owed, row_int(r, "amount_fen"), row_str(r, "due_on"), dates,
+                      amounts, n, as_of, rate_e4);
+    json_object_set_new(r, "paid_on", paid_on ? json_string(paid_on) : json_null());
+    free(dates);
+    free(amounts);
+    json_decref(pays);
+    json_object_set_new(r, "received_fen", json_integer(row_int(r, "amount_fen") - owed));
+    json_object_set_new(r, "owed_fen", json_integer(owed));
+    json_object_set_new(r, "days_overdue", json_integer(days));
+    json_object_set_new(r, "penalty_fen", json_integer(penalty));
+    json_object_set_new(r, "may_terminate",
+                        json_boolean(owed > 0 && days > row_int(r, "late_payment_grace_days")));
+    return penalty;
+}
+
 int receivables_overdue(json_t **out,
                         struct db_conn *c,
                         const struct auth_user *who,
@@ -813,15 +867,7 @@ int receivables_overdue(json_t **out,
     struct db_params p = {0};
     json_t *rows = NULL;
     strbuf_init(&sql, 4096);
-    strbuf_puts(&sql,
-                "SELECT r.id, r.contract_id, r.project_id, r.kind, r.due_on, r.amount_fen,"
-                " k.no AS contract_no, k.buyer_names, k.late_payment_rate,"
-                " k.late_payment_grace_days, k.status AS contract_status,"
-                " (SELECT u.room_code FROM units u WHERE u.id = k.unit_id) AS room_code,"
-                " (SELECT pr.name FROM projects pr WHERE pr.id = r.project_id) AS project_name,"
-                " (SELECT MAX(d.at) FROM dunning_logs d WHERE d.contract_id = r.contract_id"
-                " AND d.at < ?) AS last_dunning"
-                " FROM receivables r JOIN contracts k ON k.id = r.contract_id"
+    strbuf_puts(&sql, RECEIVABLE_ROW_SQL
                 " WHERE r.due_on < ? AND k.status <> 'cancelled' AND"
                 " r.amount_fen > (SELECT COALESCE(SUM(x.amount_fen), 0) FROM receipts x WHERE"
                 " x.receivable_id = r.id AND x.received_on <= ?)");
@@ -842,41 +888,74 @@ int receivables_overdue(json_t **out,
     json_t *r;
     json_array_foreach(rows, i, r)
     {
-        /* Receipts up to the date, in order, for the accrual. */
-        json_t *pays = NULL;
-        struct db_params q = {0};
-        db_params_int(&q, row_int(r, "id"));
-        db_params_text(&q, as_of);
-        query_rows(&pays, c,
-                   "SELECT received_on, amount_fen FROM receipts WHERE receivable_id = ? AND"
-                   " received_on <= ? ORDER BY received_on, id",
-                   &q);
-        db_params_free(&q);
-        size_t n = json_array_size(pays);
-        const char **dates = xcalloc(n + 1, sizeof(char *));
-        int64_t *amounts = xcalloc(n + 1, sizeof(int64_t));
-        for (size_t k = 0; k < n; k++) {
-            dates[k] = row_str(json_array_get(pays, k), "received_on");
-            amounts[k] = row_int(json_array_get(pays, k), "amount_fen");
-        }
-        int64_t rate_e4 = 0, penalty = 0, days = 0, owed = 0;
-        calc_parse_decimal(&rate_e4, row_str(r, "late_payment_rate"), 4);
-        calc_late_penalty(&penalty, &days, &owed, row_int(r, "amount_fen"), row_str(r, "due_on"),
-                          dates, amounts, n, as_of, rate_e4);
-        free(dates);
-        free(amounts);
-        json_decref(pays);
-        json_object_set_new(r, "received_fen", json_integer(row_int(r, "amount_fen") - owed));
-        json_object_set_new(r, "owed_fen", json_integer(owed));
-        json_object_set_new(r, "days_overdue", json_integer(days));
-        json_object_set_new(r, "penalty_fen", json_integer(penalty));
-        json_object_set_new(r, "may_terminate",
-                            json_boolean(days > row_int(r, "late_payment_grace_days")));
-        sum_owed += owed;
-        sum_penalty += penalty;
+        sum_penalty += accrue(c, r, as_of);
+        sum_owed += row_int(r, "owed_fen");
     }
     *out = json_pack("{s:s, s:o, s:I, s:I}", "as_of", as_of, "items", rows, "owed_fen",
                      (json_int_t)sum_owed, "penalty_fen", (json_int_t)sum_penalty);
+    return 0;
+}
+
+int receivables_penalties(json_t **out,
+                          struct db_conn *c,
+                          const struct auth_user *who,
+                          int64_t project_id,
+                          const char *from,
+                          const char *to,
+                          struct app_err *err)
+{
+    *out = NULL;
+    int y, m, d;
+    if (from == NULL || date_parse(&y, &m, &d, from) < 0)
+        return app_err_set(err, APP_EBADREQ, "from", "from 应为 YYYY-MM-DD");
+    if (to == NULL || date_parse(&y, &m, &d, to) < 0 || strcmp(from, to) > 0)
+        return app_err_set(err, APP_EBADREQ, "to", "to 应为不早于 from 的日期");
+    struct strbuf sql;
+    struct db_params p = {0};
+    json_t *rows = NULL;
+    strbuf_init(&sql, 4096);
+    /* Due in the period and late by `to`: still short, or paid after the due date. */
+    strbuf_puts(&sql, RECEIVABLE_ROW_SQL
+                " WHERE r.due_on >= ? AND r.due_on < ? AND k.status <> 'cancelled' AND"
+                " (r.amount_fen > (SELECT COALESCE(SUM(x.amount_fen), 0) FROM receipts x WHERE"
+                " x.receivable_id = r.id AND x.received_on <= ?) OR EXISTS (SELECT 1 FROM"
+                " receipts x WHERE x.receivable_id = r.id AND x.received_on > r.due_on AND"
+                " x.received_on <= ?))");
+    char day_after[11];
+    date_add_days(day_after, to, 1);
+    db_params_text(&p, day_after);
+    db_params_text(&p, from);
+    db_params_text(&p, to);
+    db_params_text(&p, to);
+    db_params_text(&p, to);
+    query_report_scope(&sql, &p, "r.project_id", who, project_id);
+    strbuf_puts(&sql, " ORDER BY r.due_on, r.id LIMIT 5000");
+    int rc = query_rows(&rows, c, strbuf_str(&sql), &p);
+    strbuf_free(&sql);
+    db_params_free(&p);
+    if (rc < 0)
+        return app_err_set(err, rc, NULL, "查询失败");
+    json_t *items = json_array();
+    int64_t total = 0, final = 0;
+    size_t i;
+    json_t *r;
+    json_array_foreach(rows, i, r)
+    {
+        int64_t penalty = accrue(c, r, to);
+        if (penalty <= 0)
+            continue; /* late by less than a fen, or a contract without a rate */
+        /* Paid in full: the penalty is final; otherwise it still grows. */
+        int done = row_int(r, "owed_fen") == 0;
+        json_object_set_new(r, "paid_in_full", json_boolean(done));
+        total += penalty;
+        if (done)
+            final += penalty;
+        json_array_append(items, r);
+    }
+    json_decref(rows);
+    *out = json_pack("{s:s, s:s, s:o, s:I, s:I, s:I}", "from", from, "to", to, "items", items,
+                     "penalty_fen", (json_int_t)total, "final_penalty_fen", (json_int_t) final,
+                     "accruing_penalty_fen", (json_int_t)(total - final));
     return 0;
 }
 

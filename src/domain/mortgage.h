@@ -80,6 +80,18 @@ int receivables_overdue(json_t **out,
                         int64_t project_id,
                         const char *as_of,
                         struct app_err *err);
+/* 违约金台账: receivables due in [from, to) that were paid late or are still
+ * short on `to`, with the penalty accrued up to `to` (or to the receipt that
+ * settled them), and whether they are paid in full (the penalty final) or
+ * not (still accruing); the totals split the two. The overdue list drops a receivable once paid;
+ * its penalty is here. */
+int receivables_penalties(json_t **out,
+                          struct db_conn *c,
+                          const struct auth_user *who,
+                          int64_t project_id,
+                          const char *from,
+                          const char *to,
+                          struct app_err *err);
 int dunning_add(struct db_conn *c, const struct auth_user *who, json_t *in, struct app_err *err);
 /* Per project: amount due in [from, to] and how much of it was received.
  * The three reports cover the caller's projects, or only project_id when

@@ -1072,6 +1072,95 @@ test('mortgage overdue: leap day 2024-02-29 counts; the contract\'s own rate app
   assert((await overdue(client, '2024-05-09')).items.some((r) => r.id === D.id), 'as of the day before the last receipt the down payment is still overdue');
 });
 
+const PENALTIES = '/api/v1/receivables/penalties';
+
+async function penalties(client, from, to, as = 'finance') {
+  const j = await getJson(client, as, `${PENALTIES}?from=${from}&to=${to}`);
+  assert(j.from === from && j.to === to, `period ${j.from} ~ ${j.to}, want ${from} ~ ${to}`);
+  const sum = (xs) => xs.reduce((a, r) => a + r.penalty_fen, 0);
+  assert(j.penalty_fen === sum(j.items) && j.final_penalty_fen === sum(j.items.filter((r) => r.paid_in_full)) && j.accruing_penalty_fen === j.penalty_fen - j.final_penalty_fen,
+    `penalties ${from} ~ ${to}: totals ${j.penalty_fen}/${j.final_penalty_fen}/${j.accruing_penalty_fen} are not the sums of the rows`);
+  assert(j.items.every((r) => r.penalty_fen > 0 && r.due_on >= from && r.due_on < to), `a row outside the period or without a penalty: ${short(j.items.find((r) => !(r.penalty_fen > 0 && r.due_on >= from && r.due_on < to)))}`);
+  return j;
+}
+
+test('mortgage penalties (违约金台账): a receivable paid late in full leaves the overdue list and keeps its final penalty here; one still owing keeps growing; on time or not yet due is not listed', async ({ client }) => {
+  // Signed 2023-05-02 → 首付款 due 2023-05-09; rate 2/10000.
+  const { contract: k } = await newContract(client, { method: 'commercial_loan', price: 200000000, deposit: 3000000, subscribedOn: '2023-04-25', signedOn: '2023-05-02', grace: 30 });
+  const g = await generate(client, k.id);
+  const D = g.down_payment;
+  assert(D.due_on === '2023-05-09', `down payment due ${D.due_on}`);
+  await receipt(client, g.deposit.id, 3000000, '2023-04-25'); // on time
+  await receipt(client, D.id, 20000000, '2023-05-12'); // part, 3 days late
+  await receipt(client, D.id, D.amount_fen - 20000000, '2023-05-29'); // the rest: paid in full 20 days late
+  const pays = [{ on: '2023-05-12', amount: 20000000 }, { on: '2023-05-29', amount: D.amount_fen - 20000000 }];
+  const final = latePenalty(D.amount_fen, '2023-05-09', pays, '2023-05-29', '2').penalty;
+  assert(final > 0, 'the test\'s own arithmetic: no penalty');
+  // A second contract whose down payment is still owing.
+  const { contract: k2 } = await newContract(client, { method: 'commercial_loan', price: 150000000, deposit: 2000000, subscribedOn: '2023-05-03', signedOn: '2023-05-10', rate: '0.5' });
+  const g2 = await generate(client, k2.id);
+  const D2 = g2.down_payment;
+  await receipt(client, D2.id, 10000000, '2023-05-20');
+
+  // The overdue list forgets the paid one; the ledger does not.
+  assert(!(await overdue(client, '2023-06-30')).items.some((r) => r.id === D.id), 'a receivable paid in full is still on the overdue list');
+  let j = await penalties(client, '2023-05-01', '2023-06-30');
+  checkRow(j, D, { paid_in_full: true, paid_on: '2023-05-29', days_overdue: 20, owed_fen: 0, received_fen: D.amount_fen, penalty_fen: final, contract_no: k.no, kind: 'down_payment', may_terminate: false }, 'paid late in full');
+  const owing = (asOf) => latePenalty(D2.amount_fen, D2.due_on, [{ on: '2023-05-20', amount: 10000000 }], asOf, '0.5');
+  checkRow(j, D2, { paid_in_full: false, paid_on: null, owed_fen: D2.amount_fen - 10000000, penalty_fen: owing('2023-06-30').penalty, late_payment_rate: '0.5' }, 'still owing');
+  assert(!j.items.some((r) => r.id === g.deposit.id || r.id === g.loan.id || r.id === g2.loan.id), `on time or not yet due, listed: ${short(j.items.filter((r) => r.contract_id === k.id || r.contract_id === k2.id))}`);
+  // Later: the paid one's penalty is the same; the owing one's has grown.
+  const later = await penalties(client, '2023-05-01', '2023-07-31');
+  checkRow(later, D, { penalty_fen: final, paid_in_full: true }, 'final penalty a month later');
+  checkRow(later, D2, { penalty_fen: owing('2023-07-31').penalty }, 'growing penalty a month later');
+  assert(owing('2023-07-31').penalty > owing('2023-06-30').penalty, 'the test\'s own arithmetic: nothing grew');
+  // Before the last receipt it was still owing, and accrued only to that day.
+  j = await penalties(client, '2023-05-01', '2023-05-20');
+  checkRow(j, D, { paid_in_full: false, days_overdue: 11, penalty_fen: latePenalty(D.amount_fen, '2023-05-09', pays, '2023-05-20', '2').penalty }, 'before it was paid in full');
+  // The period is by due date: a window that starts after the due date leaves it out.
+  assert(!(await penalties(client, '2023-05-10', '2023-06-30')).items.some((r) => r.id === D.id), 'a receivable due before the period is listed');
+
+  // Excel: the rows, a header and a 合计 row, 款项 in words.
+  const x = await client.call('GET', `${PENALTIES}.xlsx?from=2023-05-01&to=2023-06-30`, { as: 'finance' });
+  expectStatus(x, 200, 'penalties.xlsx');
+  assert(String(x.headers['content-disposition']).includes(encodeURIComponent('违约金台账-2023-05-01至2023-06-30.xlsx')), `file name: ${x.headers['content-disposition']}`);
+  const book = readXlsx(x.buf);
+  const n = (await penalties(client, '2023-05-01', '2023-06-30')).items.length;
+  assert(book.rows === n + 2, `penalties.xlsx has ${book.rows} rows, want ${n} + header + total`);
+  for (const hd of ['付清日期', '违约金(元)', '已付清', '合计', '首付款/房款', '2023-05-29']) assert(book.strings.includes(hd), `penalties.xlsx lacks ${hd}`);
+  assert(!book.strings.includes('down_payment'), 'penalties.xlsx shows the code down_payment');
+
+  // Who may see it, and bad periods.
+  for (const u of ['engineer', 'property']) expectError(await client.call('GET', `${PENALTIES}?from=2023-05-01&to=2023-06-30`, { as: u }), 403, 'forbidden');
+  expectError(await client.call('GET', `${PENALTIES}.xlsx?from=2023-05-01&to=2023-06-30`, { as: 'contract' }), 403, 'forbidden');
+  expectError(await client.call('GET', `${PENALTIES}?from=2023-07-01&to=2023-06-30`, { as: 'finance' }), 400, 'bad_request', 'to');
+  expectError(await client.call('GET', `${PENALTIES}?from=2023-02-30&to=2023-06-30`, { as: 'finance' }), 400, 'bad_request', 'from');
+  const dflt = await getJson(client, 'finance', PENALTIES);
+  assert(dflt.to === today() && dflt.from === `${today().slice(0, 4)}-01-01`, `default period ${dflt.from} ~ ${dflt.to}`);
+});
+
+test('mortgage collection rate.xlsx: one row per project and a 合计 row, the rate as a percentage; receivable.export only', async ({ client }) => {
+  const from = '2023-01-01';
+  const to = '2026-06-30';
+  const j = await getJson(client, 'finance', `/api/v1/collections/rate?from=${from}&to=${to}`);
+  assert(j.items.length > 0, 'no project in the collection rate: the check below proves nothing');
+  const res = await client.call('GET', `/api/v1/collections/rate.xlsx?from=${from}&to=${to}`, { as: 'finance' });
+  expectStatus(res, 200, 'rate.xlsx');
+  assert(String(res.headers['content-disposition']).includes(encodeURIComponent(`回款率-${from}至${to}.xlsx`)), `file name: ${res.headers['content-disposition']}`);
+  const x = readXlsx(res.buf);
+  assert(x.rows === j.items.length + 2, `rate.xlsx has ${x.rows} rows, want ${j.items.length} + header + total`);
+  for (const hd of ['项目', '应收金额(元)', '已收金额(元)', '未收金额(元)', '回款率(%)', '合计', ...j.items.map((r) => r.project_name)]) assert(x.strings.includes(hd), `rate.xlsx lacks ${hd}`);
+  // The total row's rate is the report's: 98.76% is written 98.76.
+  const xml = x.files.get('xl/worksheets/sheet1.xml').toString('utf8');
+  const pct = (bp) => Number(bp) / 100;
+  const last = [...xml.matchAll(/<row[^>]*>(.*?)<\/row>/g)].pop()[1];
+  const nums = [...last.matchAll(/<v>([^<]*)<\/v>/g)].map((m) => Number(m[1]));
+  assert(Math.abs(nums[nums.length - 1] - pct(j.rate_bp)) < 1e-9, `total rate ${nums[nums.length - 1]}, want ${pct(j.rate_bp)}`);
+  assert(Math.abs(nums[1] - j.due_fen / 100) < 1e-6 && Math.abs(nums[2] - j.received_fen / 100) < 1e-6, `total row ${nums.join(',')}, want due ${j.due_fen / 100}, received ${j.received_fen / 100}`);
+  for (const u of ['agent', 'contract']) expectError(await client.call('GET', `/api/v1/collections/rate.xlsx?from=${from}&to=${to}`, { as: u }), 403, 'forbidden');
+  expectError(await client.call('GET', `/api/v1/collections/rate.xlsx?from=${to}&to=${from}`, { as: 'finance' }), 400, 'bad_request', 'to');
+});
+
 test('mortgage overdue.xlsx: an Excel file of the overdue list for receivable.export; 403 without', async ({ client }) => {
   const asOf = '2026-03-02';
   const j = await overdue(client, asOf, 'finance');

@@ -8,6 +8,7 @@
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 
 import {
   ADMIN_PASSWORD,
@@ -162,6 +163,25 @@ test('login rush: more logins at once than the server has database connections a
     await s.stop();
   }
 }, { timeoutMs: 60000 });
+
+test('meta/enums: every option list for any logged-in user, the same as in the entities\' metadata; 401 without a session', async ({ client }) => {
+  const res = await client.call('GET', '/api/v1/meta/enums', { as: 'property' });
+  expectStatus(res, 200, 'meta/enums as property');
+  const all = res.json;
+  // property may not read contracts or loans, yet their states have labels.
+  for (const key of ['units.status', 'contracts.status', 'loans.stage', 'tickets.status', 'receivables.kind']) {
+    assert(all[key] && Array.isArray(all[key].options) && all[key].options.length > 0, `meta/enums lacks ${key}`);
+  }
+  assert(all['units.status'].options.some((o) => o.value === 'unsold' && o.label === '未售' && o.label_en === 'Unsold'), `units.status ${short(all['units.status'])}`);
+  for (const entity of ['units', 'contracts', 'tickets']) {
+    const meta = await client.call('GET', `/api/v1/meta/entities/${entity}`, { as: 'admin' });
+    expectStatus(meta, 200, `meta of ${entity}`);
+    for (const f of meta.json.fields.filter((x) => Array.isArray(x.options))) {
+      assert(isDeepStrictEqual(all[`${entity}.${f.name}`]?.options, f.options), `${entity}.${f.name}: enums ${short(all[`${entity}.${f.name}`])} differ from the metadata ${short(f.options)}`);
+    }
+  }
+  expectError(await client.call('GET', '/api/v1/meta/enums'), 401, 'unauthenticated');
+});
 
 test('auth: protected routes answer 401 without or with a bad token', async ({ client }) => {
   expectError(await client.call('GET', '/api/v1/users'), 401, 'unauthenticated');

@@ -1991,6 +1991,39 @@ async function main() {
       await logout();
     });
 
+    await test('collections: 违约金台账 keeps the penalties of payments made late in full; filter by payment; Excel of the ledger and of 回款率', async () => {
+      await freshLogin('finance');
+      const year = today.slice(0, 4);
+      const api = (await financeApi.get(`receivables/penalties?from=${year}-01-01&to=${today}`)).body;
+      const paid = api.items.filter((r) => r.paid_in_full);
+      assert(paid.length > 0 && paid.length < api.items.length, `demo data: ${paid.length} paid late in full of ${api.items.length}`);
+      await page.locator('.nav-item', { hasText: '违约金台账' }).click();
+      await page.locator('.penalty-table tbody tr').first().waitFor();
+      assert(await page.locator('#pn-from').inputValue() === `${year}-01-01` && await page.locator('#pn-to').inputValue() === today, 'this year by default');
+      assert(await page.locator('.penalty-table tbody tr').count() === api.items.length, 'a row per late receivable');
+      assert(fen(await page.locator('[data-stat=penalty]').innerText()) === api.penalty_fen, 'total penalty exact');
+      assert(fen(await page.locator('[data-stat=final]').innerText()) === api.final_penalty_fen, 'final penalties exact');
+      // 已付清: only the ones paid in full, each with its day of payment.
+      await page.locator('.seg-btn[data-state=final]').click();
+      await page.waitForFunction((n) => document.querySelectorAll('.penalty-table tbody tr').length === n, paid.length);
+      const first = paid[0];
+      const cell = await page.locator(`.penalty-table tbody tr[data-id="${first.id}"] td[data-col=paid]`).innerText();
+      assert(cell.includes(first.paid_on) && cell.includes('付清'), `payment cell ${cell}`);
+      assert(/state=final/.test(page.url()), `the filter is in the address: ${page.url()}`);
+      await shot('collections-penalties');
+      const [download] = await Promise.all([page.waitForEvent('download'), page.locator('[data-action=export]').click()]);
+      assert(download.suggestedFilename() === `违约金台账-${year}-01-01至${today}.xlsx`, `file name ${download.suggestedFilename()}`);
+      const file = path.join(tmp, 'penalties.xlsx');
+      await download.saveAs(file);
+      assert(fs.readFileSync(file).subarray(0, 2).toString('latin1') === 'PK', 'penalties.xlsx is a ZIP');
+      // 回款率 has its Excel too.
+      await page.locator('.page-actions a', { hasText: '回款率' }).click();
+      await page.locator('.rate-table tbody tr').first().waitFor();
+      const [rate] = await Promise.all([page.waitForEvent('download'), page.locator('[data-action=export]').click()]);
+      assert(rate.suggestedFilename() === `回款率-${year}-01-01至${today}.xlsx`, `file name ${rate.suggestedFilename()}`);
+      await logout();
+    });
+
     // ---- tickets: intake, queues, the ticket page, callbacks, reports ----------
     const supervisorApi = await apiAs(base, 'supervisor', DEMO_PW).catch(() => null);
     const adminApi = admin;

@@ -4,7 +4,7 @@ import { t, applyDocumentLang, onLangChange } from './i18n.js';
 import * as api from './api.js';
 import * as router from './router.js';
 import { session, setUser, clearSession, loadProjects, setCurrentProject } from './session.js';
-import { getNav, resetMetaCache } from './meta.js';
+import { getNav, loadEnums, resetMetaCache } from './meta.js';
 import { renderShell } from './layout.js';
 import { renderLogin } from './login.js';
 import { renderHome } from './home.js';
@@ -25,7 +25,7 @@ import { renderDeadlines } from './contracts_list.js';
 import { renderLoan } from './loan.js';
 import { renderWeekly } from './mortgage_weekly.js';
 import { renderCalc } from './calc.js';
-import { renderOverdue, renderCollectionRate } from './collections.js';
+import { renderOverdue, renderCollectionRate, renderPenalties } from './collections.js';
 import { renderTickets } from './tickets.js';
 import { renderTicketNew } from './ticket_form.js';
 import { renderTicket } from './ticket_view.js';
@@ -48,7 +48,7 @@ function setTitle(s) {
 async function startSession(me) {
   setUser(me.user, me.csrf);
   resetMetaCache();
-  const [nav] = await Promise.all([getNav(), loadProjects()]);
+  const [nav] = await Promise.all([getNav(), loadProjects(), loadEnums().catch(() => null)]);
   session.nav = nav;
   shell = null;
   startCounts();
@@ -63,7 +63,7 @@ function buildShell() {
       setCurrentProject(id);
       const r = router.parse();
       // Stay on the page; a record page of another project goes back to its list.
-      if (['list', 'home', 'duplicates', 'import', 'contract-deadlines', 'mortgage-weekly', 'overdue', 'collection-rate',
+      if (['list', 'home', 'duplicates', 'import', 'contract-deadlines', 'mortgage-weekly', 'overdue', 'collection-rate', 'penalties',
         'tickets', 'ticket-dashboard', 'ticket-defects', 'handover-batches', 'handover-defects', 'certificates', 'warranty', 'surveys', 'survey-report'].includes(r.view)) render(r);
       else if (r.view === 'view' && router.canLeave()) router.go(router.href('list', r.entity));
     },
@@ -159,7 +159,7 @@ const PAGE_NAV = {
   delegations: 'approvals',
   contract: 'contracts', 'contract-new': 'contracts', 'contract-deadlines': 'contracts', loan: 'loans',
   'mortgage-weekly': 'mortgage/weekly', 'calc-mortgage': 'calc/mortgage', overdue: 'collections/overdue',
-  'collection-rate': 'collections/rate',
+  'collection-rate': 'collections/rate', penalties: 'collections/penalties',
   tickets: 'tickets/queue', ticket: 'tickets/queue', 'ticket-new': 'tickets/queue', 'ticket-dashboard': 'tickets/dashboard',
   'ticket-defects': 'tickets/defects', calendar: 'calendar',
   'handover-batches': 'handover/batches', 'handover-new': 'handover/batches', 'handover-batch': 'handover/batches',
@@ -211,6 +211,7 @@ async function render(r) {
       case 'calc-mortgage': renderCalc(main, r.query, ctx); break;
       case 'overdue': await renderOverdue(main, r.query, ctx); break;
       case 'collection-rate': await renderCollectionRate(main, r.query, ctx); break;
+      case 'penalties': await renderPenalties(main, r.query, ctx); break;
       case 'tickets': await renderTickets(main, r.query, ctx); break;
       case 'ticket': await renderTicket(main, r.id, ctx); break;
       case 'ticket-new': await renderTicketNew(main, r.query, ctx); break;

@@ -2,7 +2,9 @@
 // date, with days overdue, the penalty and whether the contract may be
 // terminated; per row 登记催缴 and (finance) 登记收款. 回款率
 // (#/collections/rate?from=&to=): per project, due vs received, as a table
-// and a bar chart.
+// and a bar chart. 违约金台账 (#/collections/penalties?from=&to=&state=): the
+// penalties of what fell due in a period and was paid late — final once the
+// receivable is paid in full (it has left the overdue list), else growing.
 import { h, replace, clear } from './dom.js';
 import { t } from './i18n.js';
 import * as api from './api.js';
@@ -261,50 +263,86 @@ export async function renderOverdue(main, query, ctx) {
   await load();
 }
 
-// ---- 回款率 ----------------------------------------------------------------------------------
+// ---- 统计期间 (回款率, 违约金台账) --------------------------------------------------------------
 
-export async function renderCollectionRate(main, query, ctx) {
-  ctx.setTitle(t('cr.title'));
+/** The period of a report: this year to today unless the address says
+ * otherwise; a form with the two dates, 本月/本季度/本年 and 查询 (extra
+ * filter items after them), calling submit() with valid dates. */
+function period(query, idPrefix, submit, ...extra) {
   const today = fmt.today();
   const yearStart = `${today.slice(0, 4)}-01-01`;
-  let from = fmt.isValidDate(query.get('from')) ? query.get('from') : yearStart;
-  let to = fmt.isValidDate(query.get('to')) ? query.get('to') : today;
-
-  const fromIn = h('input', { type: 'date', id: 'cr-from', name: 'from', value: from });
-  const toIn = h('input', { type: 'date', id: 'cr-to', name: 'to', value: to });
-  const quick = (label, f, tt) => h('button', { class: 'btn btn-link', type: 'button', text: label, onclick: () => { fromIn.value = f; toIn.value = tt; form.requestSubmit(); } });
+  const p = {
+    from: fmt.isValidDate(query.get('from')) ? query.get('from') : yearStart,
+    to: fmt.isValidDate(query.get('to')) ? query.get('to') : today,
+    /** The address's from/to, or null for the default period. */
+    params() { return p.from === yearStart && p.to === today ? {} : { from: p.from, to: p.to }; },
+  };
+  const fromIn = h('input', { type: 'date', id: `${idPrefix}-from`, name: 'from', value: p.from });
+  const toIn = h('input', { type: 'date', id: `${idPrefix}-to`, name: 'to', value: p.to });
+  const quick = (label, f, tt) => h('button', { class: 'btn btn-link', type: 'button', text: label, onclick: () => { fromIn.value = f; toIn.value = tt; p.form.requestSubmit(); } });
   const m0 = `${today.slice(0, 7)}-01`;
   const qm = Math.floor((Number(today.slice(5, 7)) - 1) / 3) * 3 + 1;
   const q0 = `${today.slice(0, 4)}-${String(qm).padStart(2, '0')}-01`;
-  const form = h('form', { class: 'filter-bar', novalidate: true },
+  p.form = h('form', { class: 'filter-bar', novalidate: true },
     h('div', { class: 'filter-row' },
-      h('div', { class: 'filter-item' }, h('label', { class: 'filter-label', for: 'cr-from', text: t('cr.period') }),
+      h('div', { class: 'filter-item' }, h('label', { class: 'filter-label', for: `${idPrefix}-from`, text: t('cr.period') }),
         h('div', { class: 'range range-date' }, fromIn, h('span', { class: 'range-sep', text: '~' }), toIn)),
       h('div', { class: 'filter-item' }, quick(t('cr.this_month'), m0, today), quick(t('cr.this_quarter'), q0, today), quick(t('cr.this_year'), yearStart, today)),
+      ...extra,
       h('div', { class: 'filter-buttons' }, h('button', { class: 'btn btn-primary', type: 'submit', text: t('list.query') }))));
-  const header = h('div', { class: 'page-head' },
-    h('div', { class: 'head-main' }, h('h1', { class: 'page-title', text: t('cr.title') }), h('div', { class: 'muted small', text: t('cr.subtitle') })),
-    h('div', { class: 'page-actions' }, h('a', { class: 'btn', href: router.page('collections/overdue'), text: t('od.title') })));
-  const body = h('div', { class: 'report-body' });
-  const page = h('div', { class: 'page page-rate' }, header, form, body);
-  replace(main, page);
-
-  form.addEventListener('submit', (e) => {
+  p.form.addEventListener('submit', (e) => {
     e.preventDefault();
     for (const x of [fromIn, toIn]) x.classList.toggle('invalid', !fmt.isValidDate(x.value));
     if (!fmt.isValidDate(fromIn.value) || !fmt.isValidDate(toIn.value)) return;
     if (toIn.value < fromIn.value) { toIn.classList.add('invalid'); toast(t('cr.bad_range'), 'error'); return; }
-    from = fromIn.value;
-    to = toIn.value;
-    load();
+    p.from = fromIn.value;
+    p.to = toIn.value;
+    submit();
   });
+  return p;
+}
+
+/** An Excel button for a report (null without receivable.export). */
+function exportButton(path, params, name) {
+  if (!can('receivable.export')) return null;
+  const btn = h('button', { class: 'btn', type: 'button', text: t('list.export'), dataset: { action: 'export' } });
+  btn.addEventListener('click', async () => {
+    setBusy(btn, true, t('list.exporting'));
+    try {
+      const r = await api.download(path, params(), name());
+      toast(t('list.exported', { name: r.name }), 'success');
+    } catch (err) {
+      toast(err.message, 'error', 5000);
+    } finally {
+      setBusy(btn, false);
+    }
+  });
+  return btn;
+}
+
+// ---- 回款率 ----------------------------------------------------------------------------------
+
+export async function renderCollectionRate(main, query, ctx) {
+  ctx.setTitle(t('cr.title'));
+  const per = period(query, 'cr', () => load());
+  const exportBtn = exportButton('collections/rate.xlsx', () => ({ from: per.from, to: per.to, project_id: currentProject() }), () => `回款率-${per.from}至${per.to}.xlsx`);
+  const header = h('div', { class: 'page-head' },
+    h('div', { class: 'head-main' }, h('h1', { class: 'page-title', text: t('cr.title') }), h('div', { class: 'muted small', text: t('cr.subtitle') })),
+    h('div', { class: 'page-actions' },
+      h('a', { class: 'btn', href: router.page('collections/overdue'), text: t('od.title') }),
+      h('a', { class: 'btn', href: router.page('collections/penalties'), text: t('pn.title') }),
+      exportBtn));
+  const body = h('div', { class: 'report-body' });
+  const page = h('div', { class: 'page page-rate' }, header, per.form, body);
+  replace(main, page);
 
   async function load() {
-    router.replaceQuiet(router.page('collections/rate', null, from === yearStart && to === today ? null : { from, to }));
+    const { from, to } = per;
+    router.replaceQuiet(router.page('collections/rate', null, per.params()));
     replace(body, loading());
     let d;
     try {
-      d = await api.get('collections/rate', { from, to });
+      d = await api.get('collections/rate', { from, to, project_id: currentProject() });
     } catch (err) {
       replace(body, errorState(err, load));
       return;
@@ -348,5 +386,93 @@ export async function renderCollectionRate(main, query, ctx) {
       items.length ? h('section', { class: 'card chart-card', dataset: { part: 'chart' } }, h('h2', { class: 'card-title', text: t('cr.chart_title') }), chart) : null);
   }
 
+  await load();
+}
+
+// ---- 违约金台账 ------------------------------------------------------------------------------
+
+export async function renderPenalties(main, query, ctx) {
+  ctx.setTitle(t('pn.title'));
+  await enumField.ready('receivables', 'kind');
+  if (!ctx.isCurrent()) return;
+  let state = ['final', 'accruing'].includes(query.get('state')) ? query.get('state') : '';
+  let data = null;
+  const stateSeg = h('div', { class: 'seg', role: 'group', 'aria-label': t('pn.state') },
+    [['', 'pn.all'], ['final', 'pn.final'], ['accruing', 'pn.accruing']].map(([v, label]) =>
+      h('button', { type: 'button', class: ['seg-btn', v === state && 'active'], 'aria-pressed': String(v === state), dataset: { state: v || 'all' }, text: t(label),
+        onclick: () => { state = v; for (const b of stateSeg.children) { const on = b.dataset.state === (v || 'all'); b.classList.toggle('active', on); b.setAttribute('aria-pressed', String(on)); } paint(); } })));
+  const per = period(query, 'pn', () => load(),
+    h('div', { class: 'filter-item' }, h('span', { class: 'filter-label', text: t('pn.state') }), stateSeg));
+  const exportBtn = exportButton('receivables/penalties.xlsx', () => ({ from: per.from, to: per.to, project_id: currentProject() }), () => `违约金台账-${per.from}至${per.to}.xlsx`);
+  const header = h('div', { class: 'page-head' },
+    h('div', { class: 'head-main' }, h('h1', { class: 'page-title', text: t('pn.title') }), h('div', { class: 'muted small', text: t('pn.subtitle') })),
+    h('div', { class: 'page-actions' },
+      h('a', { class: 'btn', href: router.page('collections/overdue'), text: t('od.title') }),
+      h('a', { class: 'btn', href: router.page('collections/rate'), text: t('cr.title') }),
+      exportBtn));
+  const summary = h('div', { class: 'summary-strip' });
+  const tableWrap = h('div', { class: 'table-wrap' });
+  const page = h('div', { class: 'page page-list page-penalties' }, header, per.form, summary, tableWrap);
+  replace(main, page);
+
+  function paint() {
+    router.replaceQuiet(router.page('collections/penalties', null, { ...per.params(), ...(state ? { state } : {}) }));
+    const all = (data && data.items) || [];
+    const items = all.filter((r) => !state || (state === 'final') === Boolean(r.paid_in_full));
+    const sum = (xs) => xs.reduce((a, r) => a + Number(r.penalty_fen || 0), 0);
+    const stat = (key, label, value, cls) => h('div', { class: 'stat' }, h('span', { class: 'stat-label', text: t(label) }), h('span', { class: ['stat-value', cls], dataset: { stat: key }, text: value }));
+    replace(summary,
+      stat('count', 'pn.s_count', fmt.integer(items.length)),
+      stat('penalty', 'pn.s_penalty', fmt.money(sum(items)), 'danger'),
+      stat('final', 'pn.s_final', fmt.money(sum(items.filter((r) => r.paid_in_full)))),
+      stat('accruing', 'pn.s_accruing', fmt.money(sum(items.filter((r) => !r.paid_in_full)))),
+      h('span', { class: 'muted small summary-note', text: t('pn.note', { to: per.to }) }));
+    const cols = ['od.project', 'od.contract', 'od.room', 'od.buyers', 'od.kind', 'od.due', 'pn.amount', 'pn.paid', 'od.days', 'pn.rate', 'od.penalty'];
+    const numeric = new Set(['pn.amount', 'od.days', 'od.penalty']);
+    const tbody = h('tbody', null, items.map((r) => h('tr', { dataset: { id: r.id, contract: r.contract_id } },
+      h('td', { text: r.project_name || '' }),
+      h('td', null, can('contract.read') ? h('a', { class: 'row-link mono', href: router.page('contract', r.contract_id), text: r.contract_no || `#${r.contract_id}` }) : h('span', { class: 'mono', text: r.contract_no || '' })),
+      h('td', { class: 'mono', text: r.room_code || '' }),
+      h('td', null, h('span', { class: 'ellipsis cell-buyers', title: r.buyer_names || '', text: r.buyer_names || '' })),
+      h('td', { text: enumLabel('receivables', 'kind', r.kind) }),
+      h('td', { text: r.due_on || '' }),
+      h('td', { class: 'num', text: fmt.money(r.amount_fen) }),
+      h('td', { dataset: { col: 'paid' } }, r.paid_in_full
+        ? h('span', { class: 'nowrap', text: t('pn.paid_on', { date: r.paid_on }) })
+        : tag(t('pn.owing', { amount: fmt.money(r.owed_fen) }), 'orange')),
+      h('td', { class: 'num', text: t('od.days_n', { n: Number(r.days_overdue) || 0 }) }),
+      h('td', { class: 'num', text: t('pn.rate_v', { rate: r.late_payment_rate }) }),
+      h('td', { class: 'num', dataset: { col: 'penalty' } }, h('strong', { text: fmt.money(r.penalty_fen) }), r.paid_in_full ? null : h('span', { class: 'muted small', text: ` ${t('pn.growing')}` })))));
+    const table = h('table', { class: 'data-table penalty-table' },
+      h('thead', null, h('tr', null, cols.map((c) => h('th', { scope: 'col', class: numeric.has(c) ? 'num' : null, text: t(c) })))),
+      tbody,
+      items.length ? h('tfoot', null, h('tr', null,
+        h('td', { colspan: 10, class: 'items-total-label', text: t('od.total_n', { n: items.length }) }),
+        h('td', { class: 'num', dataset: { col: 'penalty-total' }, text: fmt.money(sum(items)) }))) : null);
+    clear(tableWrap);
+    tableWrap.append(table);
+    if (!items.length) {
+      tableWrap.append(h('div', { class: 'empty' }, h('div', { class: 'empty-icon', 'aria-hidden': 'true' }),
+        h('div', { class: 'empty-text', text: t('pn.empty', { from: per.from, to: per.to }) })));
+    }
+  }
+
+  async function load() {
+    tableWrap.classList.add('is-loading');
+    page.setAttribute('aria-busy', 'true');
+    try {
+      const d = await api.get('receivables/penalties', { from: per.from, to: per.to, project_id: currentProject() });
+      if (!page.isConnected) return;
+      data = d;
+      paint();
+    } catch (err) {
+      replace(tableWrap, errorState(err, load));
+    } finally {
+      tableWrap.classList.remove('is-loading');
+      page.removeAttribute('aria-busy');
+    }
+  }
+
+  tableWrap.append(loading());
   await load();
 }

@@ -31,6 +31,7 @@ const CLIENT_PAGES = [
   { page: 'mortgage/weekly', group: 'mortgage', perm: 'loan.read', label: '按揭周报', label_en: 'Weekly report', after: 'loans' },
   { page: 'collections/overdue', group: 'mortgage', perm: 'receivable.read', label: '逾期催缴', label_en: 'Overdue & dunning', after: 'receivables' },
   { page: 'collections/rate', group: 'mortgage', perm: 'receivable.read', label: '回款率', label_en: 'Collection rate', after: 'collections/overdue' },
+  { page: 'collections/penalties', group: 'mortgage', perm: 'receivable.read', label: '违约金台账', label_en: 'Late-payment penalties', after: 'collections/rate' },
   { page: 'calc/mortgage', group: 'mortgage', perm: ['loan.read', 'receivable.read'], label: '房贷计算器', label_en: 'Mortgage calculator' },
   // 客服工单: the work queues first, the reports next to the ledgers they read.
   { page: 'tickets/queue', group: 'service', perm: 'ticket.read', label: '工单队列', label_en: 'Ticket queues', first: true },

@@ -6,111 +6,32 @@ import { L } from './i18n.js';
 let entityCache = new Map();
 let refCache = new Map();
 let enumCache = new Map();
+let enumsLoad = null; // GET /meta/enums, once a session
 
 export function resetMetaCache() {
   entityCache = new Map();
   refCache = new Map();
   enumCache = new Map();
+  enumsLoad = null;
 }
 
-// State fields used outside their own entity's pages (search results, the
-// 360 page, the building grid). Used until the metadata has loaded, or when
-// the user may not read that entity's metadata.
-const FALLBACK_ENUMS = {
-  'units.status': {
-    name: 'status', type: 'enum', label: '状态', label_en: 'Status',
-    options: [
-      { value: 'unsold', label: '未售', label_en: 'Unsold', color: 'grey' },
-      { value: 'reserved', label: '已认购', label_en: 'Reserved', color: 'orange' },
-      { value: 'signed', label: '已签约', label_en: 'Signed', color: 'blue' },
-      { value: 'delivered', label: '已交付', label_en: 'Delivered', color: 'green' },
-    ],
-  },
-  'contracts.status': {
-    name: 'status', type: 'enum', label: '状态', label_en: 'Status',
-    options: [
-      { value: 'subscribed', label: '认购', label_en: 'Subscribed', color: 'grey' },
-      { value: 'signed', label: '已签约', label_en: 'Signed', color: 'blue' },
-      { value: 'filed', label: '已备案', label_en: 'Filed', color: 'blue' },
-      { value: 'preregistered', label: '已预告登记', label_en: 'Pre-registered', color: 'green' },
-      { value: 'cancelled', label: '已作废', label_en: 'Cancelled', color: 'red' },
-    ],
-  },
-  'contracts.payment_method': {
-    name: 'payment_method', type: 'enum', label: '付款方式', label_en: 'Payment',
-    options: [
-      { value: 'full', label: '一次性付款', label_en: 'Full payment' },
-      { value: 'installment', label: '分期付款', label_en: 'Instalments' },
-      { value: 'commercial_loan', label: '商业贷款', label_en: 'Commercial loan' },
-      { value: 'provident_loan', label: '公积金贷款', label_en: 'Provident fund loan' },
-      { value: 'combined', label: '组合贷款', label_en: 'Combined loan' },
-    ],
-  },
-  'loans.stage': {
-    name: 'stage', type: 'enum', label: '阶段', label_en: 'Stage',
-    options: [
-      { value: 'collecting', label: '资料收集', label_en: 'Collecting papers', color: 'grey' },
-      { value: 'signed', label: '已面签', label_en: 'Signed at bank', color: 'blue' },
-      { value: 'reviewing', label: '审批中', label_en: 'Under review', color: 'orange' },
-      { value: 'approved', label: '已批贷', label_en: 'Approved', color: 'blue' },
-      { value: 'disbursed', label: '已放款', label_en: 'Disbursed', color: 'green' },
-      { value: 'refused', label: '被拒', label_en: 'Refused', color: 'red' },
-    ],
-  },
-  'loans.loan_type': {
-    name: 'loan_type', type: 'enum', label: '贷款类型', label_en: 'Loan type',
-    options: [
-      { value: 'commercial', label: '商业贷款', label_en: 'Commercial' },
-      { value: 'provident', label: '公积金贷款', label_en: 'Provident fund' },
-      { value: 'combined', label: '组合贷款', label_en: 'Combined' },
-    ],
-  },
-  'receivables.kind': {
-    name: 'kind', type: 'enum', label: '款项', label_en: 'Kind',
-    options: [
-      { value: 'deposit', label: '定金', label_en: 'Deposit' },
-      { value: 'down_payment', label: '首付款/房款', label_en: 'Down payment' },
-      { value: 'installment', label: '分期款', label_en: 'Instalment' },
-      { value: 'loan', label: '按揭贷款', label_en: 'Loan' },
-      { value: 'area_true_up', label: '面积补差', label_en: 'Area true-up' },
-      { value: 'other', label: '其他', label_en: 'Other' },
-    ],
-  },
-  'receipts.method': {
-    name: 'method', type: 'enum', label: '方式', label_en: 'Method',
-    options: [
-      { value: 'transfer', label: '转账', label_en: 'Bank transfer' },
-      { value: 'cash', label: '现金', label_en: 'Cash' },
-      { value: 'pos', label: 'POS刷卡', label_en: 'POS' },
-      { value: 'loan', label: '银行放款', label_en: 'Loan disbursement' },
-      { value: 'cheque', label: '支票', label_en: 'Cheque' },
-    ],
-  },
-  'dunning-logs.channel': {
-    name: 'channel', type: 'enum', label: '方式', label_en: 'Channel',
-    options: [
-      { value: 'call', label: '电话', label_en: 'Call' },
-      { value: 'sms', label: '短信', label_en: 'SMS' },
-      { value: 'letter', label: '函件', label_en: 'Letter' },
-      { value: 'visit', label: '上门', label_en: 'Visit' },
-    ],
-  },
-  'customers.status': {
-    name: 'status', type: 'enum', label: '状态', label_en: 'Status',
-    options: [
-      { value: 'active', label: '正常', label_en: 'Active', color: 'green' },
-      { value: 'merged', label: '已合并', label_en: 'Merged', color: 'grey' },
-      { value: 'anonymised', label: '已匿名化', label_en: 'Anonymised', color: 'grey' },
-    ],
-  },
-};
+// Every option list (GET /meta/enums, once a session): state fields are shown
+// outside their own entity's pages (search results, the 360 page, the
+// building grid), to users who may not read that entity's metadata.
+/** Load the option lists; startSession waits for it before the first page. */
+export function loadEnums() {
+  if (!enumsLoad) {
+    enumsLoad = api.get('meta/enums').then((all) => {
+      for (const [key, f] of Object.entries(all || {})) enumCache.set(key, f);
+    });
+    enumsLoad.catch(() => { enumsLoad = null; });
+  }
+  return enumsLoad;
+}
 
-/** An enum field of an entity, now: from loaded metadata, else a built-in fallback. */
+/** An enum field of an entity, now (the option lists load with the session). */
 export function enumField(entity, name) {
-  const key = `${entity}.${name}`;
-  const f = enumCache.get(key);
-  if (f) return f;
-  return FALLBACK_ENUMS[key] || { name, type: 'enum', options: [] };
+  return enumCache.get(`${entity}.${name}`) || { name, type: 'enum', options: [] };
 }
 
 /** The label of an enum value ("signed" → 已签约), from enumField(). */
@@ -120,18 +41,12 @@ export function enumLabel(entity, name, value) {
   return o ? L(o, String(value)) : String(value ?? '');
 }
 
-/** The same, once the entity's metadata has been asked for (never rejects). */
+/** The same, once the option lists have loaded (never rejects). */
 enumField.ready = async (entity, name) => {
-  const key = `${entity}.${name}`;
-  if (!enumCache.has(key)) {
-    let f = null;
-    try {
-      const m = await getEntityMeta(entity);
-      f = m.fields.find((x) => x.name === name && Array.isArray(x.options)) || null;
-    } catch { /* no access: fallback */ }
-    enumCache.set(key, f || FALLBACK_ENUMS[key] || { name, type: 'enum', options: [] });
-  }
-  return enumCache.get(key);
+  try {
+    await loadEnums();
+  } catch { /* shown as the stored codes */ }
+  return enumField(entity, name);
 };
 
 export function getEntityMeta(name) {

@@ -5,7 +5,7 @@
 // #/approval/12/resubmit , #/delegations
 // contracts and collections: #/contract/12 , #/contract/new?unit=7 ,
 // #/contracts/deadlines , #/loan/5 , #/mortgage/weekly , #/calc/mortgage ,
-// #/collections/overdue , #/collections/rate
+// #/collections/overdue , #/collections/rate , #/collections/penalties
 // tickets: #/tickets/queue?view=mine (or #/tickets) , #/ticket/12 , #/ticket/new?customer=3&unit=7 ,
 // #/tickets/dashboard , #/tickets/defects?by=category , #/calendar?year=2026
 // handover: #/handover/batches , #/handover/new , #/handover/batch/12?tab=slots ,
@@ -45,6 +45,7 @@ export function parse(hash = location.hash) {
     'calc/mortgage': 'calc-mortgage',
     'collections/overdue': 'overdue',
     'collections/rate': 'collection-rate',
+    'collections/penalties': 'penalties',
     'tickets/queue': 'tickets',
     'tickets/dashboard': 'ticket-dashboard',
     'tickets/defects': 'ticket-defects',
