@@ -7,6 +7,7 @@ import * as api from './api.js';
 import * as fmt from './format.js';
 import { tag } from './ui.js';
 import { categories } from './ticket_common.js';
+import { enumField } from './meta.js';
 
 /** A UI string in both languages: tr('交付批次', 'Delivery batches'). */
 export function tr(zh, en, vars) {
@@ -15,43 +16,39 @@ export function tr(zh, en, vars) {
   return s;
 }
 
-// code → [中文, English, colour]
-export const BATCH_STATUS = {
-  planning: ['筹备中', 'Planning', 'grey'],
-  notifying: ['通知中', 'Notifying', 'blue'],
-  delivering: ['交付中', 'Delivering', 'blue'],
-  closed: ['已结束', 'Closed', 'green'],
-};
-export const HANDOVER_STATUS = {
-  pending: ['待通知', 'To notify', 'grey'],
-  notified: ['已通知', 'Notified', 'blue'],
-  booked: ['已预约', 'Booked', 'blue'],
-  inspected: ['已验房', 'Inspected', 'orange'],
-  delivered: ['已交付', 'Delivered', 'green'],
-  refused: ['拒收', 'Refused', 'red'],
-};
-export const MAIL_STATUS = {
-  none: ['未寄出', 'Not sent', 'grey'],
-  sent: ['已寄出', 'Sent', 'blue'],
-  delivered: ['已签收', 'Received', 'green'],
-  returned: ['退回', 'Returned', 'red'],
-  resent: ['已重寄', 'Re-sent', 'orange'],
-};
+/**
+ * code → [中文, English, colour] of one of the server's option lists
+ * (GET /meta/enums). The lists load with the session, after this module,
+ * so the map reads them on each use; it behaves as a plain object
+ * (map[code], Object.keys(map), hasOwnProperty).
+ */
+function serverEnum(entity, field) {
+  const now = () => {
+    const m = {};
+    for (const o of enumField(entity, field).options || []) m[o.value] = [o.label, o.label_en || o.label, o.color || 'neutral'];
+    return m;
+  };
+  return new Proxy({}, {
+    get: (_, k) => now()[k],
+    has: (_, k) => k in now(),
+    ownKeys: () => Object.keys(now()),
+    getOwnPropertyDescriptor: (_, k) => {
+      const v = now()[k];
+      return v ? { value: v, enumerable: true, configurable: true, writable: false } : undefined;
+    },
+  });
+}
+
+export const BATCH_STATUS = serverEnum('delivery-batches', 'status');
+export const HANDOVER_STATUS = serverEnum('handovers', 'status');
+export const MAIL_STATUS = serverEnum('handovers', 'mail_status');
+export const DEFECT_STATUS = serverEnum('inspection-defects', 'status');
+export const CERT_STATUS = serverEnum('certificates', 'status');
+// Not fields of an entity: code → [中文, English, colour] here.
 export const INSPECTION_KIND = {
   pre: ['模拟验房', 'Pre-inspection', 'blue'],
   formal: ['正式验房', 'Formal inspection', 'blue'],
   re: ['复验', 'Re-inspection', 'blue'],
-};
-export const DEFECT_STATUS = {
-  open: ['待整改', 'Open', 'orange'],
-  rectified: ['已整改', 'Rectified', 'blue'],
-  verified: ['复验通过', 'Verified', 'green'],
-};
-export const CERT_STATUS = {
-  collecting: ['收集资料', 'Collecting papers', 'grey'],
-  submitted: ['已递交', 'Submitted', 'blue'],
-  issued: ['已出证', 'Issued', 'green'],
-  collected: ['业主已领取', 'Collected by owner', 'green'],
 };
 export const SEVERITY = {
   low: ['轻微', 'Minor', 'grey'],
