@@ -410,6 +410,12 @@ int loan_document_set(struct db_conn *c,
     return rc < 0 ? rc : 0;
 }
 
+/* Who recorded a stage or follow-up, as colleagues know them (the login name
+ * when the user is gone). */
+#define USER_NAME_SQL                                                                              \
+    "COALESCE((SELECT u.display_name FROM users u WHERE u.username = s.username), s.username)"     \
+    " AS user_name"
+
 int loan_get(json_t **out,
              struct db_conn *c,
              const struct auth_user *who,
@@ -424,8 +430,8 @@ int loan_get(json_t **out,
     struct db_params p = {0};
     db_params_int(&p, id);
     rc = query_rows(&hist, c,
-                    "SELECT stage, on_date, username, note FROM loan_stages WHERE loan_id = ?"
-                    " ORDER BY on_date, id",
+                    "SELECT stage, on_date, username, " USER_NAME_SQL ", note FROM loan_stages s"
+                    " WHERE loan_id = ? ORDER BY on_date, id",
                     &p);
     if (rc == 0)
         rc = query_rows(&docs, c,
@@ -434,8 +440,8 @@ int loan_get(json_t **out,
                         &p);
     if (rc == 0)
         rc = query_rows(&follow, c,
-                        "SELECT at, username, note, next_action, next_action_on FROM"
-                        " loan_followups WHERE loan_id = ? ORDER BY id DESC",
+                        "SELECT at, username, " USER_NAME_SQL ", note, next_action,"
+                        " next_action_on FROM loan_followups s WHERE loan_id = ? ORDER BY id DESC",
                         &p);
     db_params_free(&p);
     if (rc < 0) {

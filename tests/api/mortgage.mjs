@@ -579,6 +579,12 @@ test('mortgage loans: follow-ups appear newest first and set the next action; pa
   // A note without a next action keeps the planned one.
   j = await post(client, 'mortgage', F, { note: '电话未接通' }, 201, 'follow-up 3');
   assert(j.followups.length === 3 && j.next_action_on === '2027-01-08', `after a plain note: ${j.next_action_on}`);
+  // Who wrote them and who moved the stages: as colleagues know them.
+  const names = {};
+  for (const u of ['mortgage', 'manager']) names[u] = (await getJson(client, u, '/api/v1/me')).user.display_name;
+  assert(names.mortgage && names.mortgage !== 'mortgage', `display name ${names.mortgage}`);
+  assert(isDeepStrictEqual(j.followups.map((f) => f.user_name), [names.mortgage, names.manager, names.mortgage]), `follow-ups by ${short(j.followups.map((f) => f.user_name))}`);
+  assert(j.stages.length > 0 && j.stages.every((st) => st.user_name === names[st.username]), `stages by ${short(j.stages)}`);
   const row = (await getJson(client, 'mortgage', `/api/v1/loans?contract_id=${k.id}`)).items[0];
   assert(row.next_action_on === '2027-01-08' && row.next_action === '约客户面签', `list row ${short(row)}`);
   const due = (await getJson(client, 'mortgage', '/api/v1/loans?next_action_on=2027-01-08')).items;

@@ -179,7 +179,7 @@ export async function renderLoan(main, id, ctx) {
       follow.length ? h('ol', { class: 'timeline followup-list' }, follow.map((f) => h('li', { class: 'timeline-item' },
         h('div', { class: 'timeline-dot', 'aria-hidden': 'true' }),
         h('div', { class: 'timeline-content' },
-          h('div', { class: 'timeline-head' }, h('span', { class: 'timeline-who', text: f.username || '' }), h('time', { class: 'muted small', text: fmt.datetime(f.at) })),
+          h('div', { class: 'timeline-head' }, h('span', { class: 'timeline-who', title: f.username || '', text: f.user_name || f.username || '' }), h('time', { class: 'muted small', text: fmt.datetime(f.at) })),
           h('div', { class: 'pre-wrap followup-note', text: f.note || '' }),
           f.next_action ? h('div', { class: 'small followup-next' }, h('span', { class: 'muted', text: `${t('ln.f_next')}：` }), f.next_action, f.next_action_on ? h('span', { class: 'muted', text: `（${f.next_action_on}）` }) : null) : null))))
         : h('div', { class: 'muted empty-small', text: t('ln.f_none') }));
@@ -193,7 +193,7 @@ export async function renderLoan(main, id, ctx) {
           h('div', { class: 'timeline-dot', 'aria-hidden': 'true' }),
           h('div', { class: 'timeline-content' },
             h('div', { class: 'timeline-head' }, h('span', { class: 'timeline-action', text: enumLabel('loans', 'stage', s.stage) })),
-            h('div', { class: 'timeline-meta' }, h('time', { class: 'timeline-time', text: s.on_date || '' }), h('span', { class: 'timeline-who', text: s.username || '' })),
+            h('div', { class: 'timeline-meta' }, h('time', { class: 'timeline-time', text: s.on_date || '' }), h('span', { class: 'timeline-who', title: s.username || '', text: s.user_name || s.username || '' })),
             s.note ? h('div', { class: 'timeline-note', text: s.note }) : null))))
           : h('div', { class: 'muted empty-small', text: t('detail.history_empty') })));
 
