@@ -304,6 +304,7 @@ int api_receivables_overdue_xlsx(struct api_ctx *ctx, struct app_err *err)
             {"日违约金(万分之)", "late_payment_rate", XLSX_TEXT, 0},
             {"可解约", "may_terminate", XLSX_TEXT, 1},
             {"最近催缴", "last_dunning", XLSX_TEXT, 0},
+            {"催缴结果", "last_dunning_outcome", XLSX_TEXT, 0},
     };
     json_t *r = NULL;
     int rc = overdue(ctx, &r, err);

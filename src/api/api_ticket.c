@@ -300,13 +300,14 @@ int api_survey_answer(struct api_ctx *ctx, struct app_err *err)
 int api_survey_campaign(struct api_ctx *ctx, struct app_err *err)
 {
     int rc = api_body_object(ctx, err);
-    int n = 0;
+    int n = 0, owners = 0;
     if (rc == 0)
-        rc = survey_campaign(&n, ctx->conn, ctx->user, ctx->body, err);
+        rc = survey_campaign(&n, &owners, ctx->conn, ctx->user, ctx->body, err);
     if (rc < 0)
         return rc;
-    ctx->status = 201;
-    ctx->reply = json_pack("{s:i}", "surveys", n);
+    int dry = json_is_true(json_object_get(ctx->body, "dry_run"));
+    ctx->status = dry ? 200 : 201;
+    ctx->reply = json_pack("{s:i, s:i, s:b}", "surveys", n, "owners", owners, "dry_run", dry);
     return 0;
 }
 

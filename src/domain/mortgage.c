@@ -808,7 +808,9 @@ done:
     " (SELECT u.room_code FROM units u WHERE u.id = k.unit_id) AS room_code,"                      \
     " (SELECT pr.name FROM projects pr WHERE pr.id = r.project_id) AS project_name,"               \
     " (SELECT MAX(d.at) FROM dunning_logs d WHERE d.contract_id = r.contract_id"                   \
-    " AND d.at < ?) AS last_dunning"                                                               \
+    " AND d.at < ?) AS last_dunning,"                                                              \
+    " (SELECT d.outcome FROM dunning_logs d WHERE d.contract_id = r.contract_id AND d.at < ?"      \
+    " ORDER BY d.at DESC, d.id DESC LIMIT 1) AS last_dunning_outcome"                              \
     " FROM receivables r JOIN contracts k ON k.id = r.contract_id"
 
 /* Receipts up to as_of, in date order, and what they leave: received_fen,
@@ -880,6 +882,7 @@ int receivables_overdue(json_t **out,
     char day_after[11]; /* dunning logged on as_of itself still counts */
     date_add_days(day_after, as_of, 1);
     db_params_text(&p, day_after);
+    db_params_text(&p, day_after);
     db_params_text(&p, as_of);
     db_params_text(&p, as_of);
     query_report_scope(&sql, &p, "r.project_id", who, project_id);
@@ -929,6 +932,7 @@ int receivables_penalties(json_t **out,
                 " x.received_on <= ?))");
     char day_after[11];
     date_add_days(day_after, to, 1);
+    db_params_text(&p, day_after);
     db_params_text(&p, day_after);
     db_params_text(&p, from);
     db_params_text(&p, to);

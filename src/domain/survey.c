@@ -204,12 +204,20 @@ done:
     return rc < 0 ? rc : 0;
 }
 
-int survey_campaign(
-        int *n, struct db_conn *c, const struct auth_user *who, json_t *in, struct app_err *err)
+int survey_campaign(int *n,
+                    int *owners_out,
+                    struct db_conn *c,
+                    const struct auth_user *who,
+                    json_t *in,
+                    struct app_err *err)
 {
     *n = 0;
+    *owners_out = 0;
     if (!json_is_object(in))
         return app_err_set(err, APP_EINVAL, NULL, "请求体应为 JSON 对象");
+    json_t *dry = json_object_get(in, "dry_run");
+    if (dry && !json_is_boolean(dry))
+        return app_err_set(err, APP_EINVAL, "dry_run", "dry_run 应为 true 或 false");
     json_t *tid = json_object_get(in, "template_id"), *pid = json_object_get(in, "project_id");
     char *trigger = NULL;
     if (!json_is_integer(tid) ||
@@ -268,8 +276,22 @@ int survey_campaign(
     time_now_iso(at, sizeof(at));
     size_t i;
     json_t *o;
+    *owners_out = (int)json_array_size(owners);
     json_array_foreach(owners, i, o)
     {
+        if (json_is_true(dry)) {
+            /* How many would be asked: those not asked by this campaign today. */
+            int64_t asked = 0;
+            rc = db_query_int64(c, &asked,
+                                "SELECT COUNT(*) FROM survey_responses WHERE template_id = ? AND"
+                                " source = ? AND customer_id = ?",
+                                "iti", (int64_t)json_integer_value(tid), source,
+                                row_int(o, "customer_id"));
+            if (rc < 0)
+                break;
+            *n += asked == 0;
+            continue;
+        }
         rc = db_run(c,
                     "INSERT INTO survey_responses (template_id, customer_id, project_id, stage,"
                     " source, status, invited_on, created_at) VALUES (?,?,?,'campaign',?,"
@@ -283,6 +305,8 @@ int survey_campaign(
     json_decref(owners);
     if (rc < 0)
         return rc;
+    if (json_is_true(dry))
+        return 0;
     json_t *d = json_pack("{s:I, s:i}", "template_id", (json_int_t)json_integer_value(tid),
                           "surveys", *n);
     rc = audit_append(c, who->id, who->username, "campaign", "survey-responses", 0, NULL, d);

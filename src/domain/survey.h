@@ -38,8 +38,12 @@ int survey_answer(struct db_conn *c,
 
 /* A campaign: {"template_id","project_id","building_ids"?} → a survey for
  * every active owner there; *n how many. */
-int survey_campaign(
-        int *n, struct db_conn *c, const struct auth_user *who, json_t *in, struct app_err *err);
+int survey_campaign(int *n,
+                    int *owners,
+                    struct db_conn *c,
+                    const struct auth_user *who,
+                    json_t *in,
+                    struct app_err *err);
 
 /* group: "project" | "stage" | "month"; from/to: invited dates. */
 int survey_report(json_t **out,

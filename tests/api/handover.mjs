@@ -507,9 +507,18 @@ test('surveys: a closed ticket raises its satisfaction survey; answers are check
   const tpl = (await get(client, 'manager', '/api/v1/survey-templates?trigger_on=campaign&limit=5')).items[0];
   const b = (await get(client, 'manager', '/api/v1/buildings?project_id=2&limit=10')).items[1];
   expectError(await client.call('POST', '/api/v1/survey-campaigns', { as: 'agent', body: { template_id: tpl.id, project_id: 2 } }), 403, 'forbidden');
+  // A dry run says how many it would raise and raises nothing.
+  const total = async () => (await get(client, 'manager', `/api/v1/survey-responses?template_id=${tpl.id}&limit=1`)).total;
+  const t0 = await total();
+  const d1 = await post(client, 'manager', '/api/v1/survey-campaigns', { template_id: tpl.id, project_id: 2, building_ids: [b.id], dry_run: true }, 200);
+  assert(d1.dry_run === true && d1.surveys > 3 && d1.owners === d1.surveys && (await total()) === t0, `dry run ${JSON.stringify(d1)}; surveys ${t0} → ${await total()}`);
+  expectError(await client.call('POST', '/api/v1/survey-campaigns', { as: 'manager', body: { template_id: tpl.id, project_id: 2, dry_run: 'yes' } }), 422, 'invalid', 'dry_run');
   const c1 = await post(client, 'manager', '/api/v1/survey-campaigns', { template_id: tpl.id, project_id: 2, building_ids: [b.id] }, 201);
   const c2 = await post(client, 'manager', '/api/v1/survey-campaigns', { template_id: tpl.id, project_id: 2, building_ids: [b.id] }, 201);
   assert(c1.surveys > 3 && c2.surveys === 0, `campaign ${c1.surveys} then ${c2.surveys}`);
+  assert(c1.surveys === d1.surveys && (await total()) === t0 + c1.surveys, `raised ${c1.surveys}, the dry run said ${d1.surveys}`);
+  const d2 = await post(client, 'manager', '/api/v1/survey-campaigns', { template_id: tpl.id, project_id: 2, building_ids: [b.id], dry_run: true }, 200);
+  assert(d2.surveys === 0 && d2.owners === d1.owners, `dry run after the campaign ${JSON.stringify(d2)}`);
   const camp = await get(client, 'manager', `/api/v1/survey-responses?template_id=${tpl.id}&project_id=2&status=invited&limit=3`);
   const scores = [[5, 4, 10], [4, 4, 8], [2, 1, 3]];
   for (let i = 0; i < 3; i++) {

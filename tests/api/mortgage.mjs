@@ -1178,7 +1178,7 @@ test('mortgage overdue.xlsx: an Excel file of the overdue list for receivable.ex
     if (u === 'finance') {
       const x = readXlsx(res.buf);
       assert(x.rows === j.items.length + 1, `overdue.xlsx has ${x.rows} rows, want ${j.items.length} + header`);
-      for (const h of ['合同编号', '逾期天数', '违约金(元)', '可解约']) assert(x.strings.includes(h), `overdue.xlsx lacks header ${h}`);
+      for (const h of ['合同编号', '逾期天数', '违约金(元)', '可解约', '最近催缴', '催缴结果']) assert(x.strings.includes(h), `overdue.xlsx lacks header ${h}`);
       // 款项 in words, as on screen: never the stored code.
       const labels = { deposit: '定金', down_payment: '首付款/房款', installment: '分期款', loan: '按揭贷款' };
       for (const kind of new Set(j.items.map((r) => r.kind))) {
@@ -1241,10 +1241,11 @@ test('mortgage dunning: 204, listed in dunning-logs and as last_dunning on the o
   assert(letter && letter.username === 'finance' && letter.next_on === null, `letter log ${short(letter)}`);
   assert(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/.test(call.at), `log time ${call.at}`);
   const last = [call.at, letter.at].sort().pop();
-  checkRow(await overdue(client, asOf), g.down_payment, { last_dunning: last }, 'after dunning');
+  // The latest one's outcome goes with it (the letter, logged after the call).
+  checkRow(await overdue(client, asOf), g.down_payment, { last_dunning: last, last_dunning_outcome: '寄送催款函' }, 'after dunning');
   // The list as of an earlier date does not show dunning logged after it
   // (two days back: log times are UTC, list dates are Beijing time).
-  checkRow(await overdue(client, addDays(asOf, -2)), g.down_payment, { last_dunning: null }, 'as of before the dunning');
+  checkRow(await overdue(client, addDays(asOf, -2)), g.down_payment, { last_dunning: null, last_dunning_outcome: null }, 'as of before the dunning');
   // The other contract's row is untouched.
   checkRow(await overdue(client, asOf), go.down_payment, { last_dunning: null }, 'another contract');
   const byChannel = (await getJson(client, 'mortgage', `/api/v1/dunning-logs?contract_id=${k.id}&channel=call`)).items;

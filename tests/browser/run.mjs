@@ -1947,7 +1947,8 @@ async function main() {
       await page.locator('.modal button[type=submit]').click();
       await page.locator('.toast', { hasText: '已登记催缴' }).waitFor();
       await page.waitForFunction((id) => /\d{4}-\d{2}-\d{2}/.test((document.querySelector(`.overdue-table tbody tr[data-id="${id}"] td[data-col=last-dunning]`) || {}).textContent || ''), r.id);
-      assert((await tr.locator('td[data-col=last-dunning]').innerText()).trim() === today, 'last dunning today');
+      assert((await tr.locator('td[data-col=last-dunning] [data-part=when]').innerText()).trim() === today, 'last dunning today');
+      assert((await tr.locator('td[data-col=last-dunning] [data-part=outcome]').innerText()).trim() === '电话联系业主，承诺本月底前付清', 'its outcome under it');
       // Finance: a partial receipt; the same voucher twice is refused under the field.
       await freshLogin('finance');
       await gotoHash(base, '#/collections/overdue');
@@ -2931,6 +2932,10 @@ async function main() {
       const cb = dlg.locator(`.sv-buildings [data-building="${svBuilding}"] input`);
       await cb.waitFor();
       await cb.check();
+      // Before sending, how many owners it will reach (for the one building checked).
+      const one = (await mgr.post('survey-campaigns', { template_id: Number(await dlg.locator('#sv-c-template').inputValue()), project_id: 2, building_ids: [svBuilding], dry_run: true })).body;
+      await page.waitForFunction((n) => document.querySelector('.sv-campaign-preview strong')?.dataset.n === String(n), one.surveys);
+      assert((await dlg.locator('.sv-campaign-preview').innerText()).includes(`将向 ${one.surveys} 位业主发起回访`), `preview ${await dlg.locator('.sv-campaign-preview').innerText()}`);
       await shot('surveys-campaign-dialog');
       await dlg.locator('button[type=submit]').click();
       const toastEl = page.locator('.toast', { hasText: '已发起' });
@@ -2938,6 +2943,7 @@ async function main() {
       const m = /已发起 (\d+) 份回访/.exec(await toastEl.innerText());
       assert(m, `toast: ${await toastEl.innerText()}`);
       svRaised = Number(m[1]);
+      assert(svRaised === one.surveys, `raised ${svRaised}, the preview said ${one.surveys}`);
       const after = (await mgr.get('survey-responses?stage=campaign&project_id=2&limit=1')).body.total;
       assert(svRaised > 0 && after - before === svRaised, `raised ${svRaised}, API ${before} → ${after}`);
       // The building's owners are among the invited.

@@ -224,7 +224,9 @@ export async function renderOverdue(main, query, ctx) {
         h('td', { class: 'num', dataset: { col: 'days' } }, tag(t('od.days_n', { n: days }), days > grace ? 'red' : 'orange')),
         h('td', { class: 'num', dataset: { col: 'penalty' }, text: fmt.money(r.penalty_fen) }),
         h('td', { dataset: { col: 'terminate' } }, r.may_terminate ? tag(t('od.may_terminate_yes'), 'red') : h('span', { class: 'muted', text: t('common.no') })),
-        h('td', { dataset: { col: 'last-dunning' }, class: 'nowrap', title: r.last_dunning ? fmt.datetime(r.last_dunning) : null, text: r.last_dunning ? fmt.date(r.last_dunning) : t('common.none') }),
+        h('td', { dataset: { col: 'last-dunning' }, class: 'two-line', title: r.last_dunning ? `${fmt.datetime(r.last_dunning)} ${r.last_dunning_outcome || ''}` : null },
+          h('div', { class: 'nowrap', dataset: { part: 'when' }, text: r.last_dunning ? fmt.date(r.last_dunning) : t('common.none') }),
+          r.last_dunning_outcome ? h('div', { class: 'muted small ellipsis cell-outcome', dataset: { part: 'outcome' }, text: r.last_dunning_outcome }) : null),
         actions ? h('td', { class: 'col-actions col-sticky nowrap' },
           canDun ? h('button', { class: 'btn btn-link btn-sm', type: 'button', text: t('od.act_dunning'), dataset: { action: 'dunning' }, onclick: () => dunningDialog(r).then((ok) => ok && load()) }) : null,
           canRec ? h('button', { class: 'btn btn-link btn-sm', type: 'button', text: t('od.act_receipt'), dataset: { action: 'receipt' }, onclick: () => receiptDialog(r).then((ok) => ok && load()) }) : null) : null);

@@ -1348,6 +1348,8 @@ const DICT = {
   'sv.campaign_ok': ['发起', 'Start'],
   'sv.campaign_intro': ['向所选项目（或所选楼栋）的全部在册业主发起回访；同一问卷每天对同一客户只发起一次。', 'Raises a survey for every active owner of the project (or of the chosen buildings); once a day per template and customer.'],
   'sv.campaign_done': ['已发起 {n} 份回访', '{n} surveys raised'],
+  'sv.campaign_preview': ['将向 {n} 位业主发起回访', 'Will raise {n} surveys'],
+  'sv.campaign_preview_already': ['（共 {m} 位业主，其中 {k} 位今天已发起过）', '({m} owners, {k} already asked today)'],
   'sv.campaign_none': ['没有新的回访需要发起（这些业主今天已发起过）', 'Nothing new to raise (these owners already have one today)'],
   'sv.no_campaign_templates': ['没有可用的专项调查问卷，请先在“满意度问卷”中新建', 'No campaign template yet: create one under survey templates first'],
   'sv.buildings': ['楼栋（可选）', 'Buildings (optional)'],

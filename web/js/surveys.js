@@ -220,10 +220,39 @@ export async function campaignDialog() {
   const fB = field('building_ids', t('sv.buildings'), bBox, false, h('div', { class: 'field-help', text: t('sv.buildings_help') }));
   const fields = [fTpl, fProj, fB];
   const banner = h('div', { class: 'form-banner', role: 'alert', hidden: true });
+  // How many owners it will reach, before it is sent (a dry run of the same request).
+  const preview = h('div', { class: 'sv-campaign-preview', role: 'status', 'aria-live': 'polite', dataset: { part: 'preview' } });
+  const request = () => {
+    const body = { template_id: Number(tplSel.value), project_id: Number(projSel.value) };
+    const ids = [...bBox.querySelectorAll('input[type=checkbox]:checked')].map((x) => Number(x.value));
+    if (ids.length) body.building_ids = ids;
+    return body;
+  };
+  let pseq = 0;
+  let ptimer = null;
+  function refreshPreview() {
+    clearTimeout(ptimer);
+    const mine = ++pseq;
+    if (!projSel.value) { replace(preview); return; }
+    ptimer = setTimeout(async () => {
+      try {
+        const r = await api.post('survey-campaigns', { ...request(), dry_run: true });
+        if (mine !== pseq) return;
+        const already = Number(r.owners) - Number(r.surveys);
+        replace(preview, h('strong', { dataset: { n: r.surveys }, text: t('sv.campaign_preview', { n: r.surveys }) }),
+          already > 0 ? h('span', { class: 'muted', text: ` ${t('sv.campaign_preview_already', { m: r.owners, k: already })}` }) : null);
+      } catch (e) {
+        if (mine === pseq) replace(preview, h('span', { class: 'muted', text: e.message }));
+      }
+    }, 200);
+  }
+  bBox.addEventListener('change', refreshPreview);
+  tplSel.addEventListener('change', refreshPreview);
   let seq = 0;
   async function loadBuildings() {
     const mine = ++seq;
     const pid = projSel.value;
+    refreshPreview();
     if (!pid) { replace(bBox, h('span', { class: 'muted', text: t('sv.pick_project') })); return; }
     replace(bBox, h('span', { class: 'muted', text: t('common.loading') }));
     try {
@@ -247,7 +276,7 @@ export async function campaignDialog() {
     className: 'sv-campaign-dialog',
     body: h('div', { class: 'fields-dialog' },
       h('p', { class: 'muted', text: t('sv.campaign_intro') }), banner,
-      h('div', { class: 'dialog-fields' }, fields.map((f) => f.el))),
+      h('div', { class: 'dialog-fields' }, fields.map((f) => f.el)), preview),
     onOk: async () => {
       banner.hidden = true;
       for (const f of fields) { f.err.textContent = ''; f.el.classList.remove('has-error'); }
@@ -257,11 +286,8 @@ export async function campaignDialog() {
         projSel.focus();
         return false;
       }
-      const body = { template_id: Number(tplSel.value), project_id: Number(projSel.value) };
-      const ids = [...bBox.querySelectorAll('input[type=checkbox]:checked')].map((x) => Number(x.value));
-      if (ids.length) body.building_ids = ids;
       try {
-        const r = await api.post('survey-campaigns', body);
+        const r = await api.post('survey-campaigns', request());
         raised = Number((r && r.surveys) || 0);
       } catch (e) {
         const f = fields.find((x) => e.field && (e.field === x.el.dataset.field || e.field.startsWith(`${x.el.dataset.field}`)));
