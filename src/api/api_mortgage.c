@@ -342,7 +342,17 @@ static void period_file(char *out, size_t size, const char *title, json_t *repor
              json_string_value(json_object_get(report, "to")));
 }
 
-static int penalties(struct api_ctx *ctx, json_t **out, struct app_err *err)
+typedef int period_report_fn(json_t **out,
+                             struct db_conn *c,
+                             const struct auth_user *who,
+                             int64_t project_id,
+                             const char *from,
+                             const char *to,
+                             struct app_err *err);
+
+/* A period report (回款率, 违约金台账) for the request's from/to/project. */
+static int
+period_report(struct api_ctx *ctx, period_report_fn *fn, json_t **out, struct app_err *err)
 {
     char start[11], today[11];
     const char *from, *to;
@@ -350,12 +360,12 @@ static int penalties(struct api_ctx *ctx, json_t **out, struct app_err *err)
     int rc = period(ctx, &from, &to, start, today, &pid, err);
     if (rc < 0)
         return rc;
-    return receivables_penalties(out, ctx->conn, ctx->user, pid, from, to, err);
+    return fn(out, ctx->conn, ctx->user, pid, from, to, err);
 }
 
 int api_receivables_penalties(struct api_ctx *ctx, struct app_err *err)
 {
-    return penalties(ctx, &ctx->reply, err);
+    return period_report(ctx, receivables_penalties, &ctx->reply, err);
 }
 
 int api_receivables_penalties_xlsx(struct api_ctx *ctx, struct app_err *err)
@@ -377,7 +387,7 @@ int api_receivables_penalties_xlsx(struct api_ctx *ctx, struct app_err *err)
             {"已付清", "paid_in_full", XLSX_TEXT, 1},
     };
     json_t *r = NULL;
-    int rc = penalties(ctx, &r, err);
+    int rc = period_report(ctx, receivables_penalties, &r, err);
     if (rc < 0)
         return rc;
     char file_zh[64];
@@ -399,20 +409,9 @@ int api_dunning_create(struct api_ctx *ctx, struct app_err *err)
     return rc;
 }
 
-static int rate(struct api_ctx *ctx, json_t **out, struct app_err *err)
-{
-    char start[11], today[11];
-    const char *from, *to;
-    int64_t pid;
-    int rc = period(ctx, &from, &to, start, today, &pid, err);
-    if (rc < 0)
-        return rc;
-    return collection_rate(out, ctx->conn, ctx->user, pid, from, to, err);
-}
-
 int api_collection_rate(struct api_ctx *ctx, struct app_err *err)
 {
-    return rate(ctx, &ctx->reply, err);
+    return period_report(ctx, collection_rate, &ctx->reply, err);
 }
 
 int api_collection_rate_xlsx(struct api_ctx *ctx, struct app_err *err)
@@ -426,7 +425,7 @@ int api_collection_rate_xlsx(struct api_ctx *ctx, struct app_err *err)
             {"回款率(%)", "rate_pct", XLSX_MONEY, 0},
     };
     json_t *r = NULL;
-    int rc = rate(ctx, &r, err);
+    int rc = period_report(ctx, collection_rate, &r, err);
     if (rc < 0)
         return rc;
     /* 未收 and the rate in hundredths of a percent, shown like yuan (98.76). */

@@ -914,11 +914,9 @@ int receivables_penalties(json_t **out,
                           struct app_err *err)
 {
     *out = NULL;
-    int y, m, d;
-    if (from == NULL || date_parse(&y, &m, &d, from) < 0)
-        return app_err_set(err, APP_EBADREQ, "from", "from 应为 YYYY-MM-DD");
-    if (to == NULL || date_parse(&y, &m, &d, to) < 0 || strcmp(from, to) > 0)
-        return app_err_set(err, APP_EBADREQ, "to", "to 应为不早于 from 的日期");
+    int rc = query_report_period(from, to, err);
+    if (rc < 0)
+        return rc;
     struct strbuf sql;
     struct db_params p = {0};
     json_t *rows = NULL;
@@ -940,7 +938,7 @@ int receivables_penalties(json_t **out,
     db_params_text(&p, to);
     query_report_scope(&sql, &p, "r.project_id", who, project_id);
     strbuf_puts(&sql, " ORDER BY r.due_on, r.id LIMIT 5000");
-    int rc = query_rows(&rows, c, strbuf_str(&sql), &p);
+    rc = query_rows(&rows, c, strbuf_str(&sql), &p);
     strbuf_free(&sql);
     db_params_free(&p);
     if (rc < 0)
@@ -1036,11 +1034,9 @@ int collection_rate(json_t **out,
                     struct app_err *err)
 {
     *out = NULL;
-    int y, m, d;
-    if (from == NULL || date_parse(&y, &m, &d, from) < 0)
-        return app_err_set(err, APP_EBADREQ, "from", "from 应为 YYYY-MM-DD");
-    if (to == NULL || date_parse(&y, &m, &d, to) < 0 || strcmp(from, to) > 0)
-        return app_err_set(err, APP_EBADREQ, "to", "to 应为不早于 from 的日期");
+    int rc = query_report_period(from, to, err);
+    if (rc < 0)
+        return rc;
     struct strbuf sql;
     struct db_params p = {0};
     json_t *rows = NULL;
@@ -1057,7 +1053,7 @@ int collection_rate(json_t **out,
     db_params_text(&p, to);
     query_report_scope(&sql, &p, "r.project_id", who, project_id);
     strbuf_puts(&sql, " GROUP BY r.project_id ORDER BY r.project_id");
-    int rc = query_rows(&rows, c, strbuf_str(&sql), &p);
+    rc = query_rows(&rows, c, strbuf_str(&sql), &p);
     strbuf_free(&sql);
     db_params_free(&p);
     if (rc < 0)

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "core/app.h"
+#include "core/timeutil.h"
 
 static json_t *row_object(struct db_stmt *s)
 {
@@ -112,4 +113,14 @@ void query_sort_rows(json_t *rows, int (*cmp)(json_t *a, json_t *b))
     for (size_t i = 0; i < n; i++)
         json_array_set_new(rows, i, v[i]);
     free(v);
+}
+
+int query_report_period(const char *from, const char *to, struct app_err *err)
+{
+    int y, m, d;
+    if (from == NULL || date_parse(&y, &m, &d, from) < 0)
+        return app_err_set(err, APP_EBADREQ, "from", "from 应为 YYYY-MM-DD");
+    if (to == NULL || date_parse(&y, &m, &d, to) < 0 || strcmp(from, to) > 0)
+        return app_err_set(err, APP_EBADREQ, "to", "to 应为不早于 from 的日期");
+    return 0;
 }

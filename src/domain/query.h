@@ -30,4 +30,8 @@ void query_report_scope(struct strbuf *sql,
                         const struct auth_user *who,
                         int64_t project_id);
 
+/* A report's period: from and to both YYYY-MM-DD, from not after to; else
+ * 400 naming the bad one. */
+int query_report_period(const char *from, const char *to, struct app_err *err);
+
 #endif

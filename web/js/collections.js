@@ -85,6 +85,22 @@ export function dunningDialog(r) {
 
 // ---- 逾期催缴 ----------------------------------------------------------------------------------
 
+/** Fetch a list page's data with the table marked busy; show() it while the
+ * page is still up, or an error with 重试 (retry) in the table's place. */
+async function fetchInto(page, tableWrap, fetch, show, retry) {
+  tableWrap.classList.add('is-loading');
+  page.setAttribute('aria-busy', 'true');
+  try {
+    const d = await fetch();
+    if (page.isConnected) show(d);
+  } catch (err) {
+    replace(tableWrap, errorState(err, retry));
+  } finally {
+    tableWrap.classList.remove('is-loading');
+    page.removeAttribute('aria-busy');
+  }
+}
+
 const OD_COLS = [
   // [key, label, sort value, class]
   ['project_name', 'od.project', (r) => r.project_name || ''],
@@ -246,19 +262,7 @@ export async function renderOverdue(main, query, ctx) {
 
   async function load() {
     router.replaceQuiet(address());
-    tableWrap.classList.add('is-loading');
-    page.setAttribute('aria-busy', 'true');
-    try {
-      const d = await api.get('receivables/overdue', { as_of: asOf });
-      if (!page.isConnected) return;
-      data = d;
-      paint();
-    } catch (err) {
-      replace(tableWrap, errorState(err, load));
-    } finally {
-      tableWrap.classList.remove('is-loading');
-      page.removeAttribute('aria-busy');
-    }
+    await fetchInto(page, tableWrap, () => api.get('receivables/overdue', { as_of: asOf }), (d) => { data = d; paint(); }, load);
   }
 
   tableWrap.append(loading());
@@ -304,6 +308,15 @@ function period(query, idPrefix, submit, ...extra) {
   return p;
 }
 
+/** The head of a collections page: its title and subtitle (`${key}.title`,
+ * `${key}.subtitle`), links to the other pages ([page, label key]) and the
+ * Excel button. */
+function pageHead(key, ...actions) {
+  return h('div', { class: 'page-head' },
+    h('div', { class: 'head-main' }, h('h1', { class: 'page-title', text: t(`${key}.title`) }), h('div', { class: 'muted small', text: t(`${key}.subtitle`) })),
+    h('div', { class: 'page-actions' }, actions.map((a) => (Array.isArray(a) ? h('a', { class: 'btn', href: router.page(a[0]), text: t(a[1]) }) : a))));
+}
+
 /** An Excel button for a report (null without receivable.export). */
 function exportButton(path, params, name) {
   if (!can('receivable.export')) return null;
@@ -328,12 +341,7 @@ export async function renderCollectionRate(main, query, ctx) {
   ctx.setTitle(t('cr.title'));
   const per = period(query, 'cr', () => load());
   const exportBtn = exportButton('collections/rate.xlsx', () => ({ from: per.from, to: per.to, project_id: currentProject() }), () => `回款率-${per.from}至${per.to}.xlsx`);
-  const header = h('div', { class: 'page-head' },
-    h('div', { class: 'head-main' }, h('h1', { class: 'page-title', text: t('cr.title') }), h('div', { class: 'muted small', text: t('cr.subtitle') })),
-    h('div', { class: 'page-actions' },
-      h('a', { class: 'btn', href: router.page('collections/overdue'), text: t('od.title') }),
-      h('a', { class: 'btn', href: router.page('collections/penalties'), text: t('pn.title') }),
-      exportBtn));
+  const header = pageHead('cr', ['collections/overdue', 'od.title'], ['collections/penalties', 'pn.title'], exportBtn);
   const body = h('div', { class: 'report-body' });
   const page = h('div', { class: 'page page-rate' }, header, per.form, body);
   replace(main, page);
@@ -406,12 +414,7 @@ export async function renderPenalties(main, query, ctx) {
   const per = period(query, 'pn', () => load(),
     h('div', { class: 'filter-item' }, h('span', { class: 'filter-label', text: t('pn.state') }), stateSeg));
   const exportBtn = exportButton('receivables/penalties.xlsx', () => ({ from: per.from, to: per.to, project_id: currentProject() }), () => `违约金台账-${per.from}至${per.to}.xlsx`);
-  const header = h('div', { class: 'page-head' },
-    h('div', { class: 'head-main' }, h('h1', { class: 'page-title', text: t('pn.title') }), h('div', { class: 'muted small', text: t('pn.subtitle') })),
-    h('div', { class: 'page-actions' },
-      h('a', { class: 'btn', href: router.page('collections/overdue'), text: t('od.title') }),
-      h('a', { class: 'btn', href: router.page('collections/rate'), text: t('cr.title') }),
-      exportBtn));
+  const header = pageHead('pn', ['collections/overdue', 'od.title'], ['collections/rate', 'cr.title'], exportBtn);
   const summary = h('div', { class: 'summary-strip' });
   const tableWrap = h('div', { class: 'table-wrap' });
   const page = h('div', { class: 'page page-list page-penalties' }, header, per.form, summary, tableWrap);
@@ -460,19 +463,7 @@ export async function renderPenalties(main, query, ctx) {
   }
 
   async function load() {
-    tableWrap.classList.add('is-loading');
-    page.setAttribute('aria-busy', 'true');
-    try {
-      const d = await api.get('receivables/penalties', { from: per.from, to: per.to, project_id: currentProject() });
-      if (!page.isConnected) return;
-      data = d;
-      paint();
-    } catch (err) {
-      replace(tableWrap, errorState(err, load));
-    } finally {
-      tableWrap.classList.remove('is-loading');
-      page.removeAttribute('aria-busy');
-    }
+    await fetchInto(page, tableWrap, () => api.get('receivables/penalties', { from: per.from, to: per.to, project_id: currentProject() }), (d) => { data = d; paint(); }, load);
   }
 
   tableWrap.append(loading());
